@@ -1,0 +1,223 @@
+// The coordinator's domain: robots, orders and their 19 statuses, pre-takes, hold invoices
+// (bonds and escrow), payouts and money intents. Plain data; the rules live in transitions.h,
+// persistence in store/. Amounts are satoshis, times Unix seconds.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace coordinator {
+
+// RoboSats API: OrderDetail.status (StatusEnum).
+enum class OrderStatus : int {
+  kWaitingMakerBond = 0,          // "Waiting for maker bond"
+  kPublic = 1,                    // "Public"
+  kPaused = 2,                    // "Paused"
+  kWaitingTakerBond = 3,          // "Waiting for taker bond" (seen by a pre-taker)
+  kCancelled = 4,                 // "Cancelled"
+  kExpired = 5,                   // "Expired"
+  kWaitingCollateralAndInvoice = 6,  // "Waiting for trade collateral and buyer invoice"
+  kWaitingCollateral = 7,         // "Waiting only for seller trade collateral"
+  kWaitingInvoice = 8,            // "Waiting only for buyer invoice"
+  kSendingFiat = 9,               // "Sending fiat - In chatroom"
+  kFiatSent = 10,                 // "Fiat sent - In chatroom"
+  kInDispute = 11,                // "In dispute"
+  kCollaborativelyCancelled = 12, // "Collaboratively cancelled"
+  kSendingSats = 13,              // "Sending satoshis to buyer"
+  kSuccess = 14,                  // "Successful trade"
+  kRoutingFailed = 15,            // "Failed lightning network routing"
+  kWaitingDisputeResolution = 16, // "Wait for dispute resolution"
+  kMakerLostDispute = 17,         // "Maker lost dispute"
+  kTakerLostDispute = 18,         // "Taker lost dispute"
+};
+const char* StatusMessage(OrderStatus s);  // RoboSats' status text, as above
+bool IsTerminal(OrderStatus s);            // 4, 5, 12, 14, 17, 18
+
+enum class OrderType : int { kBuy = 0, kSell = 1 };
+
+// RoboSats API: ExpiryReasonEnum.
+enum class ExpiryReason : int {
+  kNotTaken = 0,
+  kMakerBondNotLocked = 1,
+  kEscrowNotLocked = 2,
+  kInvoiceNotSubmitted = 3,
+  kNeitherEscrowNorInvoice = 4,
+};
+const char* ExpiryMessage(ExpiryReason r);
+
+struct Robot {
+  int64_t id = 0;
+  std::string token_sha256;        // hex of SHA256(token), the lookup key; never logged
+  std::string hash_id;             // public
+  std::string nickname;            // public
+  std::string public_key;          // armored PGP
+  std::string encrypted_private_key;
+  std::string nostr_pubkey;        // hex, may be empty
+  int64_t created_at = 0;
+  int64_t last_seen_at = 0;
+  int64_t earned_rewards_sat = 0;  // credited from forfeited bonds of counterparties
+  int64_t penalty_until = 0;       // may not take orders before this
+  int64_t active_order_id = 0;     // 0: none
+  bool wants_stealth = true;
+};
+
+enum class HoldRole : int { kMakerBond = 0, kTakerBond = 1, kEscrow = 2 };
+
+// Our record of a hold invoice. kPending: the row exists (with its preimage) but the node
+// has not confirmed the invoice yet (an AddHold intent is open).
+enum class HoldState : int { kPending = 0, kOpen = 1, kAccepted = 2, kSettled = 3, kCanceled = 4 };
+
+struct HoldInvoice {
+  int64_t id = 0;
+  int64_t order_id = 0;
+  int64_t robot_id = 0;
+  int64_t take_id = 0;            // taker bonds: the pre-take it belongs to
+  HoldRole role = HoldRole::kMakerBond;
+  int64_t amount_sat = 0;
+  std::string payment_hash;       // hex
+  std::string preimage;           // hex; secret until settled
+  std::string payment_request;    // empty while kPending
+  HoldState state = HoldState::kPending;
+  int64_t created_at = 0;
+  int64_t invoice_expires_at = 0; // OPEN invoice expiry (Unix seconds)
+  uint32_t cltv_expiry = 0;       // blocks, requested min_final_cltv_expiry
+  int32_t htlc_expiry_height = 0; // once accepted: the HTLC's expiry height (0 unknown)
+};
+
+enum class TakeState : int { kPending = 0, kWon = 1, kLost = 2, kExpired = 3, kCancelled = 4 };
+
+// A robot's attempt to take an order. Several may be pending at once; the first whose
+// taker bond locks wins, the others are canceled and their bonds returned.
+struct Take {
+  int64_t id = 0;
+  int64_t order_id = 0;
+  int64_t robot_id = 0;
+  std::string amount;             // fiat amount chosen (range orders), decimal string
+  int64_t trade_satoshis = 0;     // sats at take time
+  int64_t bond_id = 0;
+  int64_t expires_at = 0;
+  TakeState state = TakeState::kPending;
+};
+
+enum class PayoutState : int {
+  kPending = 0,    // invoice accepted, not yet sent (or waiting for next retry)
+  kInFlight = 1,   // a Pay intent is open
+  kSucceeded = 2,
+  kFailed = 3,     // attempts exhausted: a new invoice is needed (order status 15)
+  kReplaced = 4,   // superseded by a newer invoice before being sent
+};
+
+struct Payout {
+  int64_t id = 0;
+  int64_t order_id = 0;
+  int64_t robot_id = 0;
+  std::string payment_request;
+  std::string payment_hash;       // hex
+  int64_t amount_sat = 0;         // the invoice's amount
+  int64_t routing_budget_ppm = 0;
+  int64_t routing_budget_sat = 0;
+  PayoutState state = PayoutState::kPending;
+  int attempts = 0;
+  int64_t next_attempt_at = 0;
+  int64_t fee_sat = 0;            // routing fee actually paid
+  std::string preimage;           // hex, proof of payment once succeeded
+  std::string failure_reason;     // LND's failure_reason name of the last attempt
+  int64_t invoice_expires_at = 0;
+  int64_t created_at = 0;
+};
+
+struct Order {
+  int64_t id = 0;
+  OrderStatus status = OrderStatus::kWaitingMakerBond;
+  OrderType type = OrderType::kBuy;
+  int currency = 0;
+  bool has_range = false;
+  std::string amount;             // decimal strings as submitted (normalised)
+  std::string min_amount;
+  std::string max_amount;
+  std::string payment_method = "not specified";
+  bool is_explicit = false;
+  std::string premium = "0";      // decimal string, percent
+  int64_t satoshis = 0;           // explicit orders
+  int64_t public_duration = 86400;
+  int64_t escrow_duration = 10800;
+  std::string bond_size = "3";    // decimal string, percent
+  std::optional<std::string> latitude;
+  std::optional<std::string> longitude;
+  std::string password_hash;      // hex SHA256 of the password, empty: public
+  std::string description;
+  int64_t maker_id = 0;
+  int64_t taker_id = 0;           // set when a taker bond locks
+  int64_t created_at = 0;
+  int64_t expires_at = 0;         // when the current status times out
+  int64_t last_satoshis = 0;      // repriced at bond creation
+  int64_t trade_satoshis = 0;     // fixed when the taker bond locks
+  std::string taken_amount;       // fiat amount of the contract
+  double contract_price = 0;      // fiat per BTC when the contract formed
+  int64_t maker_bond_id = 0;
+  int64_t taker_bond_id = 0;
+  int64_t escrow_id = 0;
+  int64_t payout_id = 0;          // current payout (latest invoice)
+  bool is_fiat_sent = false;
+  bool maker_asked_cancel = false;
+  bool taker_asked_cancel = false;
+  bool is_disputed = false;
+  std::optional<ExpiryReason> expiry_reason;
+  int platform_rating = 0;        // 0: not rated
+};
+
+enum class IntentKind : int { kAddHold = 0, kSettleHold = 1, kCancelHold = 2, kPay = 3 };
+enum class IntentState : int { kOpen = 0, kDone = 1 };
+
+// A money side effect, written in the same transaction as the state change that decided it,
+// carried out by escrow/ afterwards, and marked done when the node confirms.
+struct Intent {
+  int64_t id = 0;
+  IntentKind kind = IntentKind::kAddHold;
+  int64_t order_id = 0;
+  int64_t target_id = 0;          // HoldInvoice.id or Payout.id
+  IntentState state = IntentState::kOpen;
+  int attempts = 0;
+  int64_t created_at = 0;
+  int64_t done_at = 0;
+};
+
+// Money accounting, one row per movement (msat precision is not needed: sats).
+enum class LedgerKind : int {
+  kBondSettled = 0,      // in: a forfeited bond (or a bond taken into dispute custody)
+  kEscrowSettled = 1,    // in
+  kPayoutSent = 2,       // out: amount received by the buyer
+  kRoutingFee = 3,       // out: fee paid to route the payout
+  kRewardCredited = 4,   // out: credited to a robot (liability until withdrawn)
+  kProceeds = 5,         // the coordinator's profit (fees, forfeited share, unspent budget)
+  kDisputeCustody = 6,   // held for a dispute's resolution
+};
+
+struct LedgerEntry {
+  int64_t id = 0;
+  int64_t order_id = 0;
+  int64_t robot_id = 0;
+  LedgerKind kind = LedgerKind::kProceeds;
+  int64_t amount_sat = 0;
+  int64_t created_at = 0;
+  std::string memo;
+};
+
+}  // namespace coordinator
+
+namespace coordinator {
+
+// RoboSats API: Tick — one per contract (when the taker bond locks).
+struct MarketTick {
+  int64_t id = 0;
+  int64_t timestamp = 0;
+  int currency = 0;
+  std::string volume;   // BTC, decimal string (8 decimals)
+  std::string price;    // fiat per BTC, 2 decimals
+  std::string premium;  // percent, 2 decimals
+  std::string fee;      // total fee fraction of the trade, decimal string
+};
+
+}  // namespace coordinator

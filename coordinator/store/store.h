@@ -1,0 +1,74 @@
+// coordinator::Store: the SQLite persistence of the trade engine. WAL mode, foreign keys,
+// versioned migrations (schema_version table; each migration runs once, in a transaction).
+//
+// Single writer: only the engine thread calls it (it is not thread-safe; open a second Store
+// on the same file for read-only tooling). Everything Put between Begin() and Commit() lands
+// in one SQLite transaction or not at all: a state change and its money intents are never
+// half-written. Ids are handed out by NewId() before the rows are written (the writer is
+// single, so in-memory counters loaded at Open are safe; a rolled-back id is simply skipped).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/base/expected.h"
+#include "coordinator/model.h"
+
+namespace coordinator {
+
+enum class Table { kRobot, kOrder, kHold, kTake, kPayout, kIntent, kLedger, kTick };
+
+class Store {
+ public:
+  // Creates the file (0600) and migrates it to the latest schema version.
+  static base::Expected<std::unique_ptr<Store>, std::string> Open(const std::string& path);
+  virtual ~Store() = default;
+
+  virtual int SchemaVersion() const = 0;
+  virtual int64_t NewId(Table table) = 0;
+
+  // Unit of work. REQUIRES: no transaction open for Begin; one open for Commit/Rollback.
+  virtual base::Expected<void, std::string> Begin() = 0;
+  virtual base::Expected<void, std::string> Commit() = 0;
+  virtual void Rollback() = 0;
+
+  // Upserts by id (id must be non-zero: take it from NewId). Allowed outside a transaction
+  // too (then each is its own transaction).
+  virtual base::Expected<void, std::string> Put(const Robot& r) = 0;
+  virtual base::Expected<void, std::string> Put(const Order& o) = 0;
+  virtual base::Expected<void, std::string> Put(const HoldInvoice& h) = 0;
+  virtual base::Expected<void, std::string> Put(const Take& t) = 0;
+  virtual base::Expected<void, std::string> Put(const Payout& p) = 0;
+  virtual base::Expected<void, std::string> Put(const Intent& i) = 0;
+  virtual base::Expected<void, std::string> Put(const LedgerEntry& e) = 0;
+  virtual base::Expected<void, std::string> Put(const MarketTick& t) = 0;
+
+  // Reads. nullopt: no such row.
+  virtual std::optional<Robot> RobotById(int64_t id) = 0;
+  virtual std::optional<Robot> RobotByToken(const std::string& token_sha256) = 0;
+  virtual std::optional<Robot> RobotByPublicKey(const std::string& public_key) = 0;
+  virtual std::optional<Order> OrderById(int64_t id) = 0;
+  // Every order not in a terminal status (4, 5, 12, 14, 17, 18): the engine's working set.
+  virtual std::vector<Order> LiveOrders() = 0;
+  virtual std::optional<HoldInvoice> HoldById(int64_t id) = 0;
+  virtual std::optional<HoldInvoice> HoldByHash(const std::string& payment_hash) = 0;
+  virtual std::vector<HoldInvoice> HoldsOfOrder(int64_t order_id) = 0;
+  // Holds in kPending, kOpen or kAccepted: what the node may still hold for us.
+  virtual std::vector<HoldInvoice> UnresolvedHolds() = 0;
+  virtual std::optional<Take> TakeById(int64_t id) = 0;
+  virtual std::vector<Take> TakesOfOrder(int64_t order_id) = 0;
+  virtual std::optional<Payout> PayoutById(int64_t id) = 0;
+  virtual std::vector<Payout> PayoutsOfOrder(int64_t order_id) = 0;
+  virtual std::optional<Intent> IntentById(int64_t id) = 0;
+  virtual std::vector<Intent> OpenIntents() = 0;
+  virtual std::vector<LedgerEntry> LedgerOfOrder(int64_t order_id) = 0;
+  virtual std::vector<LedgerEntry> Ledger() = 0;
+  // Ticks with start <= timestamp < end, oldest first, at most `limit`.
+  virtual std::vector<MarketTick> Ticks(int64_t start, int64_t end, size_t limit) = 0;
+  virtual std::vector<MarketTick> LatestTicks(size_t limit) = 0;
+  virtual int64_t CountRobots() = 0;
+};
+
+}  // namespace coordinator
