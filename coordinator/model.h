@@ -84,6 +84,10 @@ struct HoldInvoice {
   int64_t invoice_expires_at = 0; // OPEN invoice expiry (Unix seconds)
   uint32_t cltv_expiry = 0;       // blocks, requested min_final_cltv_expiry
   int32_t htlc_expiry_height = 0; // once accepted: the HTLC's expiry height (0 unknown)
+  // A forfeited bond: the robot credited with the rewards share once the settle completes
+  // (0: nobody, e.g. both parties failed, or the bond is taken into dispute custody).
+  int64_t reward_robot_id = 0;
+  bool custody = false;           // settled into dispute custody rather than forfeited
 };
 
 enum class TakeState : int { kPending = 0, kWon = 1, kLost = 2, kExpired = 3, kCancelled = 4 };

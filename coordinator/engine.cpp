@@ -1,0 +1,225 @@
+#include "coordinator/engine.h"
+
+#include "config/base/log.h"
+#include "coordinator/engine_tx.h"
+#include "coordinator/errors.h"
+
+namespace coordinator {
+
+Engine::Engine(Deps deps) : m_d(std::move(deps)) {
+  std::atomic_store(&m_snapshot, std::shared_ptr<const Snapshot>(std::make_shared<Snapshot>()));
+}
+
+Engine::~Engine() { Stop(); }
+
+void Engine::Start() {
+  Recover();
+  Publish();
+  m_thread = std::thread([this] { Run(); });
+}
+
+void Engine::Stop() {
+  {
+    std::lock_guard lock(m_mu);
+    if (m_stopping) return;
+    m_stopping = true;
+  }
+  m_cv.notify_all();
+  if (m_thread.joinable()) m_thread.join();
+  // Answer what never ran.
+  std::deque<Item> left;
+  {
+    std::lock_guard lock(m_mu);
+    left.swap(m_queue);
+  }
+  for (auto& item : left) {
+    if (auto* c = std::get_if<CommandItem>(&item)) {
+      c->reply(base::Err(base::Status::Error(base::Status::kUnavailable, "The coordinator is shutting down")));
+    } else if (auto* d = std::get_if<DrainItem>(&item)) {
+      d->done->set_value();
+    }
+  }
+}
+
+void Engine::Post(Item item) {
+  {
+    std::lock_guard lock(m_mu);
+    m_queue.push_back(std::move(item));
+  }
+  m_cv.notify_one();
+}
+
+void Engine::Submit(Auth auth, Command command, Reply reply) {
+  {
+    std::lock_guard lock(m_mu);
+    if (m_stopping) {
+      reply(base::Err(base::Status::Error(base::Status::kUnavailable, "The coordinator is shutting down")));
+      return;
+    }
+  }
+  Post(CommandItem{std::move(auth), std::move(command), std::move(reply)});
+}
+
+void Engine::Tick() { Post(TickItem{}); }
+void Engine::Reconcile() { Post(ReconcileItem{}); }
+
+void Engine::Drain() {
+  auto done = std::make_shared<std::promise<void>>();
+  auto fut = done->get_future();
+  {
+    std::lock_guard lock(m_mu);
+    if (m_stopping && !m_thread.joinable()) return;
+  }
+  Post(DrainItem{done});
+  fut.wait();
+}
+
+void Engine::Run() {
+  auto next_tick = std::chrono::steady_clock::now() + tick_interval;
+  for (;;) {
+    Item item;
+    {
+      std::unique_lock lock(m_mu);
+      m_cv.wait_until(lock, next_tick, [&] { return m_stopping || !m_queue.empty(); });
+      if (m_stopping) return;
+      if (m_queue.empty()) {
+        lock.unlock();
+        next_tick = std::chrono::steady_clock::now() + tick_interval;
+        OnTimers();
+        continue;
+      }
+      item = std::move(m_queue.front());
+      m_queue.pop_front();
+    }
+    std::visit(
+        [&](auto& it) {
+          using T = std::decay_t<decltype(it)>;
+          if constexpr (std::is_same_v<T, CommandItem>) Handle(it);
+          else if constexpr (std::is_same_v<T, HoldUpdate>) Handle(it);
+          else if constexpr (std::is_same_v<T, IntentResult>) Handle(it);
+          else if constexpr (std::is_same_v<T, TickItem>) OnTimers();
+          else if constexpr (std::is_same_v<T, ReconcileItem>) {
+            m_last_reconcile = {};
+            OnTimers();
+          } else if constexpr (std::is_same_v<T, DrainItem>) it.done->set_value();
+        },
+        item);
+    if (std::chrono::steady_clock::now() >= next_tick) {
+      next_tick = std::chrono::steady_clock::now() + tick_interval;
+      OnTimers();
+    }
+  }
+}
+
+bool Engine::Transact(const std::function<void(Tx&)>& body, Tx** out) {
+  Store& store = *m_d.store;
+  auto tx = std::make_unique<Tx>(store, m_d.clock->NowSeconds());
+  auto begun = store.Begin();
+  if (!begun.ok()) {
+    base::Log(base::LogLevel::kError, "engine", "store begin failed", {{"error", begun.error()}});
+    return false;
+  }
+  try {
+    body(*tx);
+  } catch (const StoreFailure& e) {
+    base::Log(base::LogLevel::kError, "engine", "transition aborted", {{"error", e.what()}});
+    store.Rollback();
+    return false;
+  }
+  if (tx->abort) {
+    store.Rollback();
+    return false;
+  }
+  auto committed = store.Commit();
+  if (!committed.ok()) {
+    base::Log(base::LogLevel::kError, "engine", "commit failed", {{"error", committed.error()}});
+    store.Rollback();
+    return false;
+  }
+  for (auto& f : tx->after_commit) f();
+  for (const auto& intent : tx->new_intents) Execute(intent, /*redrive=*/false);
+  if (!tx->touched_orders.empty()) Publish();
+  if (out) {
+    m_last_tx = std::move(tx);
+    *out = m_last_tx.get();
+  }
+  return true;
+}
+
+void Engine::Handle(CommandItem& c) {
+  const int64_t now = m_d.clock->NowSeconds();
+  Store& store = *m_d.store;
+
+  // 1. The robot: found by its token, or created on its first request (own transaction, so
+  //    the robot exists even if its first command is refused, as in RoboSats).
+  std::optional<Robot> robot;
+  if (!c.auth.token_sha256.empty()) {
+    robot = store.RobotByToken(c.auth.token_sha256);
+    if (!robot) {
+      if (!c.auth.keys) {
+        c.reply(base::Err(Error(err::kFirstRequestNeedsKeys)));
+        return;
+      }
+      if (auto other = store.RobotByPublicKey(c.auth.keys->public_key); other && other->active_order_id != 0) {
+        // RoboSats 1055: a public key already used by another active robot.
+        c.reply(base::Err(Error(err::kBadKeys, "Invalid keys: this public key belongs to another active robot")));
+        return;
+      }
+      Robot r;
+      r.id = store.NewId(Table::kRobot);
+      r.token_sha256 = c.auth.token_sha256;
+      r.hash_id = c.auth.keys->hash_id;
+      r.nickname = c.auth.keys->nickname;
+      r.public_key = c.auth.keys->public_key;
+      r.encrypted_private_key = c.auth.keys->encrypted_private_key;
+      r.nostr_pubkey = c.auth.keys->nostr_pubkey;
+      r.created_at = now;
+      r.last_seen_at = now;
+      auto put = store.Put(r);
+      if (!put.ok()) {
+        base::Log(base::LogLevel::kError, "engine", "robot insert failed", {{"error", put.error()}});
+        c.reply(base::Err(base::Status::Error(base::Status::kInternal, "Internal error")));
+        return;
+      }
+      robot = r;
+    }
+  }
+
+  // 2. The command, in one transaction with every intent it decides. A refused command
+  //    rolls back: it leaves nothing behind.
+  base::Result<nlohmann::json> result = base::Err(base::Status::Error(base::Status::kInternal, "Internal error"));
+  Tx* done = nullptr;
+  bool committed = Transact(
+      [&](Tx& tx) {
+        result = Dispatch(tx, robot ? &*robot : nullptr, c.command);
+        if (!result.ok()) tx.abort = true;
+      },
+      &done);
+  if (!committed || done->reply_after_intent == 0 || !m_running_intents.count(done->reply_after_intent)) {
+    c.reply(std::move(result));
+    return;
+  }
+  // Make and take answer once the bond invoice exists, re-rendering the view then.
+  auto reply = std::move(c.reply);
+  auto token = c.auth.token_sha256;
+  int64_t order_id = result->value("id", int64_t{0});
+  m_waiting[done->reply_after_intent].push_back([this, reply, token, order_id] {
+    auto viewer = m_d.store->RobotByToken(token);
+    auto order = m_d.store->OrderById(order_id);
+    if (!viewer || !order) return reply(base::Err(Error(err::kInvalidOrderId)));
+    Tx view_tx(*m_d.store, m_d.clock->NowSeconds());
+    reply(OrderView(view_tx, *order, *viewer));
+  });
+}
+
+void Engine::Handle(IntentResult& r) {
+  m_running_intents.erase(r.intent_id);
+  Transact(r.apply_tx, nullptr);
+  if (auto it = m_waiting.find(r.intent_id); it != m_waiting.end()) {
+    auto waiting = std::move(it->second);
+    m_waiting.erase(it);
+    for (auto& w : waiting) w();
+  }
+}
+
+}  // namespace coordinator

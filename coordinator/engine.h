@@ -1,0 +1,183 @@
+// coordinator::Engine: the single writer. Every state change — commands from the API, node
+// events from escrow/, timers — runs on the engine's one thread, in arrival order. A change
+// and its money intents are committed in one Store transaction; only then are the intents
+// handed to escrow/ and the command answered. After each commit an immutable Snapshot
+// (book, info) is published for readers that must never wait for the writer.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "config/base/clock.h"
+#include "config/base/status.h"
+#include "coordinator/commands.h"
+#include "coordinator/model.h"
+#include "coordinator/params.h"
+#include "coordinator/store/store.h"
+#include "escrow/hold_desk.h"
+#include "escrow/payout_desk.h"
+
+namespace coordinator {
+
+// Fiat per BTC for a currency id (currencies.json), or nullopt if unknown. Thread-safe.
+class RateSource {
+ public:
+  virtual ~RateSource() = default;
+  virtual std::optional<double> Rate(int currency) const = 0;
+};
+
+// What the engine publishes after each commit. Immutable once published.
+struct Snapshot {
+  // GET /api/book/ bodies, pre-serialized, keyed by (currency, type) with currency 0 = all
+  // and type 2 = all. A missing key means "no orders" (404 body below).
+  std::map<std::pair<int, int>, std::shared_ptr<const std::string>> book;
+  std::shared_ptr<const std::string> info;    // GET /api/info/ body
+  std::shared_ptr<const std::string> limits;  // GET /api/limits/ body
+  int public_orders = 0;
+  uint64_t version = 0;
+};
+
+struct NodeFacts {
+  std::string alias;
+  std::string pubkey;
+  std::string network;       // "mainnet", "testnet", "regtest", …
+  std::string lnd_version;   // shown in /api/info
+  uint32_t block_height = 0; // at start; the engine asks the node later
+};
+
+struct CoordinatorFacts {
+  std::string alias = "coordinatord";
+  std::string notice_message;
+  std::string notice_severity = "none";
+  std::string version = "0.8.6";  // RoboSats API version we speak
+  std::string commit_hash;
+};
+
+using Reply = std::function<void(base::Result<nlohmann::json>)>;
+
+class Engine {
+ public:
+  class Tx;
+  struct Deps {
+    Store* store = nullptr;
+    escrow::HoldDesk* holds = nullptr;
+    escrow::PayoutDesk* payouts = nullptr;
+    const base::Clock* clock = nullptr;
+    const RateSource* rates = nullptr;
+    // The node's block height (for HTLC expiry margins). Called on the engine thread; must be
+    // cheap (cached by the caller).
+    std::function<uint32_t()> block_height;
+    TradeParams params;
+    NodeFacts node;
+    CoordinatorFacts facts;
+    std::function<std::string(int)> currency_code;  // id → "USD"; "" if unknown
+  };
+
+  explicit Engine(Deps deps);
+  ~Engine();  // Stop()s
+
+  // Recovers (re-drives open intents, re-watches unresolved holds), then runs the thread.
+  void Start();
+  // Stops the thread; commands still queued are answered with kUnavailable.
+  void Stop();
+
+  // Thread-safe. `reply` runs on the engine thread once the command's transition committed
+  // (or failed). Never blocks.
+  void Submit(Auth auth, Command command, Reply reply);
+
+  // Re-checks timers against the clock now (tests with a ManualClock call this after moving
+  // it; the engine also does it by itself every `tick_interval`).
+  void Tick();
+  // Runs a reconciliation sweep: looks every unresolved hold invoice up on the node.
+  void Reconcile();
+  // Blocks until every event queued before the call has been processed (tests).
+  void Drain();
+
+  std::shared_ptr<const Snapshot> snapshot() const { return std::atomic_load(&m_snapshot); }
+
+  std::chrono::milliseconds tick_interval{1000};
+  std::chrono::seconds reconcile_interval{60};
+
+ private:
+  struct CommandItem { Auth auth; Command command; Reply reply; };
+  struct HoldUpdate { int64_t hold_id; escrow::Invoice invoice; };
+  struct IntentResult { int64_t intent_id; std::function<void(Tx&)> apply_tx; };
+  struct TickItem {};
+  struct ReconcileItem {};
+  struct DrainItem { std::shared_ptr<std::promise<void>> done; };
+  using Item = std::variant<CommandItem, HoldUpdate, IntentResult, TickItem, ReconcileItem, DrainItem>;
+
+  void Post(Item item);
+  // Runs `body` as one Store transaction (rolled back if it throws StoreFailure or sets
+  // tx.abort); after the commit, runs the follow-ups: after_commit work, new intents, and a
+  // snapshot if an order changed. `out` (optional) receives the committed Tx.
+  bool Transact(const std::function<void(Tx&)>& body, Tx** out);
+  void Run();
+  void Handle(CommandItem& c);
+  void Handle(HoldUpdate& u);
+  void Handle(IntentResult& r);
+  void OnTimers();
+  void Recover();
+  void Publish();
+
+  // Commands (engine_orders.cpp).
+  base::Result<nlohmann::json> Dispatch(Tx& tx, Robot* robot, Command& command);
+  base::Result<nlohmann::json> DoMake(Tx& tx, Robot& robot, const MakeCmd& c);
+  base::Result<nlohmann::json> DoTake(Tx& tx, Robot& robot, const TakeCmd& c);
+  base::Result<nlohmann::json> DoPause(Tx& tx, Robot& robot, const PauseCmd& c);
+  base::Result<nlohmann::json> DoCancel(Tx& tx, Robot& robot, const CancelCmd& c);
+  base::Result<nlohmann::json> DoUpdateInvoice(Tx& tx, Robot& robot, const UpdateInvoiceCmd& c);
+  base::Result<nlohmann::json> DoConfirm(Tx& tx, Robot& robot, const ConfirmCmd& c);
+  base::Result<nlohmann::json> DoUndoConfirm(Tx& tx, Robot& robot, const UndoConfirmCmd& c);
+  base::Result<nlohmann::json> DoDispute(Tx& tx, Robot& robot, const DisputeCmd& c);
+  base::Result<nlohmann::json> DoRate(Tx& tx, Robot& robot, const RatePlatformCmd& c);
+
+  // Money (engine_money.cpp).
+  HoldInvoice NewHold(Tx& tx, const Order& o, int64_t robot_id, HoldRole role, int64_t amount_sat,
+                      int64_t take_id, int64_t open_seconds);
+  void Resolve(Tx& tx, HoldInvoice& h, bool settle);  // queues a settle or cancel intent
+  void QueueIntent(Tx& tx, IntentKind kind, int64_t order_id, int64_t target_id);
+  void Execute(const Intent& intent, bool redrive);
+  void OnHoldAccepted(Tx& tx, HoldInvoice& h, Order& o);
+  void OnHoldSettled(Tx& tx, HoldInvoice& h, Order& o);
+  void FinishOrder(Tx& tx, Order& o, OrderStatus terminal);
+  // The robots' sides of an order: is `robot_id` the buyer?
+  bool IsBuyer(const Order& o, int64_t robot_id) const;
+  void StartPayout(Tx& tx, Order& o, Payout& p);
+  void OnPayoutResult(Tx& tx, int64_t intent_id, const escrow::LnResult<escrow::PayOutcome>& r);
+  void Forfeit(Tx& tx, Order& o, HoldInvoice& bond, int64_t wronged_robot_id);
+  void Expire(Tx& tx, Order& o);
+
+  // Views (order_view.cpp).
+  nlohmann::json OrderView(Tx& tx, const Order& o, const Robot& viewer);
+  nlohmann::json RobotView(const Robot& r);
+
+  Deps m_d;
+  std::mutex m_mu;
+  std::condition_variable m_cv;
+  std::deque<Item> m_queue;
+  bool m_stopping = false;
+  std::thread m_thread;
+  std::shared_ptr<const Snapshot> m_snapshot;
+  uint64_t m_snapshot_version = 0;
+  // Engine-thread state.
+  std::set<int64_t> m_running_intents;            // being carried out by escrow/ now
+  std::map<int64_t, int64_t> m_intent_retry_at;   // intent id → steady ms of next re-drive
+  std::map<int64_t, std::vector<std::function<void()>>> m_waiting;  // intent id → deferred replies
+  std::unique_ptr<Tx> m_last_tx;
+  std::chrono::steady_clock::time_point m_last_reconcile{};
+};
+
+}  // namespace coordinator

@@ -1,0 +1,462 @@
+// The engine's money side: hold invoices (bonds, escrow), payouts, intents and timers.
+#include <algorithm>
+
+#include "config/base/log.h"
+#include "coordinator/engine.h"
+#include "coordinator/engine_tx.h"
+#include "coordinator/money.h"
+#include "escrow/crypto/sha256.h"
+
+namespace coordinator {
+namespace {
+
+escrow::Hash32 HashFromHex(const std::string& hex) {
+  auto h = escrow::crypto::Hash32FromHex(hex);
+  return h ? *h : escrow::Hash32{};
+}
+
+const char* RoleName(HoldRole r) {
+  switch (r) {
+    case HoldRole::kMakerBond: return "maker bond";
+    case HoldRole::kTakerBond: return "taker bond";
+    case HoldRole::kEscrow: return "escrow";
+  }
+  return "?";
+}
+
+constexpr int64_t kIntentRetryMs = 5000;
+
+}  // namespace
+
+HoldInvoice Engine::NewHold(Tx& tx, const Order& o, int64_t robot_id, HoldRole role, int64_t amount_sat,
+                            int64_t take_id, int64_t open_seconds) {
+  HoldInvoice h;
+  h.id = tx.store.NewId(Table::kHold);
+  h.order_id = o.id;
+  h.robot_id = robot_id;
+  h.take_id = take_id;
+  h.role = role;
+  h.amount_sat = amount_sat;
+  escrow::Hash32 preimage = escrow::crypto::RandomHash32();
+  h.preimage = escrow::crypto::ToHex(preimage);
+  h.payment_hash = escrow::crypto::ToHex(escrow::crypto::Sha256(preimage.data(), preimage.size()));
+  h.state = HoldState::kPending;
+  h.created_at = tx.now;
+  h.invoice_expires_at = tx.now + std::max<int64_t>(open_seconds, 60);
+  int64_t hold_seconds = role == HoldRole::kMakerBond   ? MakerBondHoldSeconds(m_d.params, o)
+                         : role == HoldRole::kTakerBond ? TakerBondHoldSeconds(m_d.params, o)
+                                                        : EscrowHoldSeconds(m_d.params, o);
+  h.cltv_expiry = CltvBlocksFor(m_d.params, hold_seconds);
+  tx.Put(h);
+  QueueIntent(tx, IntentKind::kAddHold, o.id, h.id);
+  return h;
+}
+
+void Engine::QueueIntent(Tx& tx, IntentKind kind, int64_t order_id, int64_t target_id) {
+  Intent i;
+  i.id = tx.store.NewId(Table::kIntent);
+  i.kind = kind;
+  i.order_id = order_id;
+  i.target_id = target_id;
+  i.created_at = tx.now;
+  tx.Put(i);
+  tx.new_intents.push_back(i);
+}
+
+// Decides the fate of a hold: settle (take the sats) or cancel (return them). The node call
+// happens after the commit, through the intent.
+void Engine::Resolve(Tx& tx, HoldInvoice& h, bool settle) {
+  if (h.state == HoldState::kSettled || h.state == HoldState::kCanceled) return;
+  QueueIntent(tx, settle ? IntentKind::kSettleHold : IntentKind::kCancelHold, h.order_id, h.id);
+}
+
+// Marks an intent done inside the current transaction.
+static void MarkDone(Engine::Tx& tx, int64_t intent_id) {
+  auto intent = tx.store.IntentById(intent_id);
+  if (!intent || intent->state == IntentState::kDone) return;
+  intent->state = IntentState::kDone;
+  intent->done_at = tx.now;
+  tx.Put(*intent);
+}
+
+void Engine::Execute(const Intent& intent, bool redrive) {
+  if (m_running_intents.count(intent.id)) return;
+  m_running_intents.insert(intent.id);
+  m_intent_retry_at.erase(intent.id);
+  const int64_t id = intent.id;
+  auto retry_later = [this, id](Tx& tx, const std::string& why) {
+    (void)tx;
+    base::Log(base::LogLevel::kWarn, "engine", "intent failed; will retry", {{"intent", std::to_string(id)}, {"error", why}});
+    m_intent_retry_at[id] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now().time_since_epoch()).count() + kIntentRetryMs;
+  };
+
+  switch (intent.kind) {
+    case IntentKind::kAddHold: {
+      auto h = m_d.store->HoldById(intent.target_id);
+      if (!h) return;
+      escrow::HoldSpec spec;
+      spec.payment_hash = HashFromHex(h->payment_hash);
+      spec.amount_sat = h->amount_sat;
+      spec.memo = "RoboSats order #" + std::to_string(h->order_id) + ": " + RoleName(h->role);
+      spec.expiry_seconds = std::max<int64_t>(60, h->invoice_expires_at - m_d.clock->NowSeconds());
+      spec.cltv_expiry = h->cltv_expiry;
+      m_d.holds->Add(spec, [this, id, retry_later](escrow::LnResult<escrow::AddInvoiceResult> r) {
+        Post(IntentResult{id, [this, id, r, retry_later](Tx& tx) {
+          if (!r.ok()) return retry_later(tx, escrow::LnErrorCodeName(r.error().code));
+          auto intent = tx.Must(tx.store.IntentById(id), "intent");
+          auto h = tx.Must(tx.store.HoldById(intent.target_id), "hold");
+          MarkDone(tx, id);
+          if (h.state == HoldState::kPending) {
+            h.payment_request = r->payment_request;
+            h.state = HoldState::kOpen;
+            tx.Put(h);
+            tx.touched_orders.insert(h.order_id);
+          } else if (h.state == HoldState::kCanceled) {
+            // Given up while the node was creating it: cancel it there too, so it can't be paid.
+            QueueIntent(tx, IntentKind::kCancelHold, h.order_id, h.id);
+          }
+          const int64_t hold_id = h.id;
+          const std::string hash = h.payment_hash;
+          tx.after_commit.push_back([this, hold_id, hash] {
+            m_d.holds->Watch(HashFromHex(hash), [this, hold_id](const escrow::Invoice& inv) {
+              Post(HoldUpdate{hold_id, inv});
+            });
+          });
+        }});
+      });
+      return;
+    }
+    case IntentKind::kSettleHold:
+    case IntentKind::kCancelHold: {
+      auto h = m_d.store->HoldById(intent.target_id);
+      if (!h) return;
+      const bool settle = intent.kind == IntentKind::kSettleHold;
+      auto on_done = [this, id, settle, retry_later](escrow::LnStatus st) {
+        Post(IntentResult{id, [this, id, settle, st, retry_later](Tx& tx) {
+          auto intent = tx.Must(tx.store.IntentById(id), "intent");
+          auto h = tx.Must(tx.store.HoldById(intent.target_id), "hold");
+          auto order = tx.Must(tx.store.OrderById(h.order_id), "order");
+          if (!st.ok()) {
+            auto code = st.error().code;
+            bool gone = code == escrow::LnErrorCode::kNotFound || code == escrow::LnErrorCode::kAlreadyCanceled;
+            if (!settle && gone) {
+              // Nothing to return: the invoice never reached the node, or is canceled already.
+            } else if (settle && code == escrow::LnErrorCode::kAlreadyCanceled) {
+              // The HTLC is gone before we could take it: nothing was collected.
+              base::Log(base::LogLevel::kError, "engine", "settle found the invoice canceled",
+                        {{"order", std::to_string(h.order_id)}, {"hold", std::to_string(h.id)}});
+              MarkDone(tx, id);
+              h.state = HoldState::kCanceled;
+              tx.Put(h);
+              return;
+            } else if (settle && code == escrow::LnErrorCode::kNotAccepted) {
+              // Not paid (yet): nothing to take. Cancel it so that it can't be paid later.
+              MarkDone(tx, id);
+              QueueIntent(tx, IntentKind::kCancelHold, h.order_id, h.id);
+              return;
+            } else {
+              return retry_later(tx, escrow::LnErrorCodeName(code));
+            }
+          }
+          MarkDone(tx, id);
+          if (h.state == HoldState::kSettled || h.state == HoldState::kCanceled) return;
+          h.state = settle ? HoldState::kSettled : HoldState::kCanceled;
+          tx.Put(h);
+          tx.touched_orders.insert(order.id);
+          if (settle) OnHoldSettled(tx, h, order);
+        }});
+      };
+      if (settle) {
+        m_d.holds->Settle(HashFromHex(h->preimage), on_done);
+      } else {
+        m_d.holds->Cancel(HashFromHex(h->payment_hash), on_done);
+      }
+      return;
+    }
+    case IntentKind::kPay: {
+      auto p = m_d.store->PayoutById(intent.target_id);
+      if (!p) return;
+      escrow::PaySpec spec;
+      spec.payment_request = p->payment_request;
+      spec.payment_hash = HashFromHex(p->payment_hash);
+      spec.fee_limit_sat = p->routing_budget_sat;
+      spec.timeout_seconds = 60;
+      auto prior = redrive ? escrow::PriorFailure::kIsThisAttempt
+                           : (p->attempts > 1 ? escrow::PriorFailure::kResend : escrow::PriorFailure::kIsThisAttempt);
+      m_d.payouts->Pay(spec, prior, [this, id](escrow::LnResult<escrow::PayOutcome> r) {
+        Post(IntentResult{id, [this, id, r](Tx& tx) { OnPayoutResult(tx, id, r); }});
+      });
+      return;
+    }
+  }
+}
+
+// Ledger and rewards once a settle is confirmed by the node.
+void Engine::OnHoldSettled(Tx& tx, HoldInvoice& h, Order& o) {
+  LedgerEntry in;
+  in.id = tx.store.NewId(Table::kLedger);
+  in.order_id = o.id;
+  in.robot_id = h.robot_id;
+  in.kind = h.role == HoldRole::kEscrow ? LedgerKind::kEscrowSettled : LedgerKind::kBondSettled;
+  in.amount_sat = h.amount_sat;
+  in.created_at = tx.now;
+  in.memo = RoleName(h.role);
+  tx.Put(in);
+  if (h.custody) {
+    LedgerEntry c = in;
+    c.id = tx.store.NewId(Table::kLedger);
+    c.kind = LedgerKind::kDisputeCustody;
+    tx.Put(c);
+    return;
+  }
+  if (h.role == HoldRole::kEscrow) {
+    // The seller confirmed: now the buyer can be paid (never before the escrow is ours).
+    if (o.status == OrderStatus::kSendingSats && o.payout_id != 0) {
+      auto p = tx.Must(tx.store.PayoutById(o.payout_id), "payout");
+      if (p.state == PayoutState::kPending) StartPayout(tx, o, p);
+    }
+    return;
+  }
+  // A forfeited bond: the wronged robot's share, the rest is proceeds.
+  int64_t reward = 0;
+  if (h.reward_robot_id != 0) {
+    reward = static_cast<int64_t>(static_cast<double>(h.amount_sat) * m_d.params.reward_share);
+    auto r = tx.Must(tx.store.RobotById(h.reward_robot_id), "robot");
+    r.earned_rewards_sat += reward;
+    tx.Put(r);
+    LedgerEntry e;
+    e.id = tx.store.NewId(Table::kLedger);
+    e.order_id = o.id;
+    e.robot_id = r.id;
+    e.kind = LedgerKind::kRewardCredited;
+    e.amount_sat = reward;
+    e.created_at = tx.now;
+    tx.Put(e);
+  }
+  LedgerEntry p;
+  p.id = tx.store.NewId(Table::kLedger);
+  p.order_id = o.id;
+  p.kind = LedgerKind::kProceeds;
+  p.amount_sat = h.amount_sat - reward;
+  p.created_at = tx.now;
+  p.memo = "forfeited bond";
+  tx.Put(p);
+}
+
+void Engine::StartPayout(Tx& tx, Order& o, Payout& p) {
+  p.state = PayoutState::kInFlight;
+  p.attempts += 1;
+  tx.Put(p);
+  QueueIntent(tx, IntentKind::kPay, o.id, p.id);
+}
+
+void Engine::OnPayoutResult(Tx& tx, int64_t intent_id, const escrow::LnResult<escrow::PayOutcome>& r) {
+  auto intent = tx.Must(tx.store.IntentById(intent_id), "intent");
+  if (intent.state == IntentState::kDone) return;
+  auto p = tx.Must(tx.store.PayoutById(intent.target_id), "payout");
+  auto o = tx.Must(tx.store.OrderById(p.order_id), "order");
+  if (!r.ok()) {
+    // The node could not be asked: nothing is known to be sent. Re-drive the same attempt.
+    base::Log(base::LogLevel::kWarn, "engine", "payout attempt undecided; will re-drive",
+              {{"order", std::to_string(o.id)}, {"error", escrow::LnErrorCodeName(r.error().code)}});
+    m_intent_retry_at[intent_id] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now().time_since_epoch()).count() + kIntentRetryMs;
+    return;
+  }
+  MarkDone(tx, intent_id);
+  tx.touched_orders.insert(o.id);
+  if (r->status == escrow::PaymentStatus::kSucceeded) {
+    p.state = PayoutState::kSucceeded;
+    p.fee_sat = (r->fee_msat + 999) / 1000;  // a fraction of a sat of fee costs a whole one
+    if (r->preimage) p.preimage = escrow::crypto::ToHex(*r->preimage);
+    tx.Put(p);
+    // Proceeds of the trade: escrow − payout − routing fee (fees + unspent routing budget).
+    int64_t escrow_sat = 0;
+    if (o.escrow_id) escrow_sat = tx.Must(tx.store.HoldById(o.escrow_id), "escrow").amount_sat;
+    auto add = [&](LedgerKind k, int64_t amount, const char* memo) {
+      LedgerEntry e;
+      e.id = tx.store.NewId(Table::kLedger);
+      e.order_id = o.id;
+      e.robot_id = p.robot_id;
+      e.kind = k;
+      e.amount_sat = amount;
+      e.created_at = tx.now;
+      e.memo = memo;
+      tx.Put(e);
+    };
+    add(LedgerKind::kPayoutSent, p.amount_sat, "payout");
+    add(LedgerKind::kRoutingFee, p.fee_sat, "routing fee");
+    add(LedgerKind::kProceeds, escrow_sat - p.amount_sat - p.fee_sat, "trade fees and unspent routing budget");
+    o.status = OrderStatus::kSuccess;
+    o.expires_at = tx.now;
+    tx.Put(o);
+    for (int64_t rid : {o.maker_id, o.taker_id}) {
+      if (rid == 0) continue;
+      auto robot = tx.Must(tx.store.RobotById(rid), "robot");
+      if (robot.active_order_id == o.id) {
+        robot.active_order_id = 0;
+        tx.Put(robot);
+      }
+    }
+    return;
+  }
+  // FAILED: retry up to the limit, a minute apart; then wait for a new invoice.
+  p.failure_reason = escrow::FailureReasonName(r->failure_reason);
+  bool expired = tx.now >= p.invoice_expires_at;
+  if (p.attempts < m_d.params.payout_max_attempts && !expired) {
+    p.state = PayoutState::kPending;
+    p.next_attempt_at = tx.now + m_d.params.payout_retry_interval_s;
+  } else {
+    p.state = PayoutState::kFailed;
+    p.next_attempt_at = 0;
+  }
+  tx.Put(p);
+  o.status = OrderStatus::kRoutingFailed;
+  tx.Put(o);
+}
+
+// A hold invoice changed state at the node.
+void Engine::Handle(HoldUpdate& u) {
+  Transact(
+      [&](Tx& tx) {
+        auto h = tx.store.HoldById(u.hold_id);
+        if (!h) return;
+        auto o = tx.Must(tx.store.OrderById(h->order_id), "order");
+        switch (u.invoice.state) {
+          case escrow::InvoiceState::kOpen:
+            return;
+          case escrow::InvoiceState::kAccepted: {
+            int32_t expiry = 0;
+            for (const auto& htlc : u.invoice.htlcs) {
+              if (htlc.state == escrow::HtlcState::kAccepted && (expiry == 0 || htlc.expiry_height < expiry)) {
+                expiry = htlc.expiry_height;
+              }
+            }
+            if (h->state == HoldState::kPending || h->state == HoldState::kOpen) {
+              h->state = HoldState::kAccepted;
+              h->htlc_expiry_height = expiry;
+              tx.Put(*h);
+              tx.touched_orders.insert(o.id);
+              OnHoldAccepted(tx, *h, o);
+            } else if (h->state == HoldState::kCanceled) {
+              // Paid after we gave it up (e.g. a losing pre-taker): return it.
+              QueueIntent(tx, IntentKind::kCancelHold, o.id, h->id);
+            }
+            return;
+          }
+          case escrow::InvoiceState::kSettled:
+          case escrow::InvoiceState::kCanceled: {
+            // Normally our own settle/cancel, whose intent result records it. A cancel we did
+            // not ask for (OPEN expiry, or the node's auto-cancel) is recorded here.
+            if (u.invoice.state == escrow::InvoiceState::kCanceled &&
+                (h->state == HoldState::kPending || h->state == HoldState::kOpen || h->state == HoldState::kAccepted)) {
+              bool was_accepted = h->state == HoldState::kAccepted;
+              h->state = HoldState::kCanceled;
+              tx.Put(*h);
+              tx.touched_orders.insert(o.id);
+              if (was_accepted) {
+                base::Log(base::LogLevel::kError, "engine", "the node canceled a held invoice",
+                          {{"order", std::to_string(o.id)}, {"hold", std::to_string(h->id)}});
+              }
+            }
+            return;
+          }
+        }
+      },
+      nullptr);
+}
+
+void Engine::OnTimers() {
+  const int64_t now = m_d.clock->NowSeconds();
+  // Intents whose node call failed: re-drive when due.
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch()).count();
+  std::vector<int64_t> due;
+  for (const auto& [id, at] : m_intent_retry_at) {
+    if (at <= now_ms) due.push_back(id);
+  }
+  for (int64_t id : due) {
+    m_intent_retry_at.erase(id);
+    m_running_intents.erase(id);
+    auto intent = m_d.store->IntentById(id);
+    if (intent && intent->state == IntentState::kOpen) Execute(*intent, /*redrive=*/true);
+  }
+
+  // Order timers.
+  for (auto& order : m_d.store->LiveOrders()) {
+    const int64_t id = order.id;
+    bool due_order = order.expires_at != 0 && order.expires_at <= now;
+    bool due_takes = false;
+    for (const auto& t : m_d.store->TakesOfOrder(id)) {
+      if (t.state == TakeState::kPending && t.expires_at <= now) due_takes = true;
+    }
+    bool due_payout = false;
+    if (order.status == OrderStatus::kRoutingFailed && order.payout_id) {
+      auto p = m_d.store->PayoutById(order.payout_id);
+      due_payout = p && p->state == PayoutState::kPending && p->next_attempt_at <= now;
+    }
+    if (!due_order && !due_takes && !due_payout) continue;
+    Transact(
+        [&](Tx& tx) {
+          auto o = tx.Must(tx.store.OrderById(id), "order");
+          for (auto t : tx.store.TakesOfOrder(id)) {
+            if (t.state != TakeState::kPending || t.expires_at > tx.now) continue;
+            t.state = TakeState::kExpired;
+            tx.Put(t);
+            auto bond = tx.Must(tx.store.HoldById(t.bond_id), "bond");
+            Resolve(tx, bond, /*settle=*/false);
+            auto robot = tx.Must(tx.store.RobotById(t.robot_id), "robot");
+            if (robot.active_order_id == id) robot.active_order_id = 0;
+            robot.penalty_until = tx.now + m_d.params.penalty_timeout_s;
+            tx.Put(robot);
+            tx.touched_orders.insert(id);
+          }
+          if (o.expires_at != 0 && o.expires_at <= tx.now) Expire(tx, o);
+          if (o.status == OrderStatus::kRoutingFailed && o.payout_id) {
+            auto p = tx.Must(tx.store.PayoutById(o.payout_id), "payout");
+            if (p.state == PayoutState::kPending && p.next_attempt_at <= tx.now) {
+              if (tx.now >= p.invoice_expires_at) {
+                p.state = PayoutState::kFailed;
+                tx.Put(p);
+              } else {
+                o.status = OrderStatus::kSendingSats;
+                tx.Put(o);
+                StartPayout(tx, o, p);
+              }
+            }
+          }
+        },
+        nullptr);
+  }
+
+  // The slow safety net: ask the node about every hold we still consider unresolved.
+  auto steady_now = std::chrono::steady_clock::now();
+  if (steady_now - m_last_reconcile >= reconcile_interval) {
+    m_last_reconcile = steady_now;
+    for (const auto& h : m_d.store->UnresolvedHolds()) {
+      if (h.state == HoldState::kPending) continue;  // its AddHold intent is still open
+      const int64_t hold_id = h.id;
+      m_d.holds->Lookup(HashFromHex(h.payment_hash), [this, hold_id](escrow::LnResult<escrow::Invoice> r) {
+        if (r.ok()) Post(HoldUpdate{hold_id, *r});
+      });
+    }
+  }
+}
+
+void Engine::Recover() {
+  // Every intent left open by a crash is carried out again: settle and cancel are idempotent,
+  // AddHold finds an invoice the node already has, and a payment is looked up by its hash
+  // before any re-send (escrow::PayoutDesk).
+  for (const auto& intent : m_d.store->OpenIntents()) Execute(intent, /*redrive=*/true);
+  // Re-watch every hold the node may still hold for us; the first update is the current state.
+  for (const auto& h : m_d.store->UnresolvedHolds()) {
+    if (h.state == HoldState::kPending) continue;
+    const int64_t hold_id = h.id;
+    m_d.holds->Watch(HashFromHex(h.payment_hash), [this, hold_id](const escrow::Invoice& inv) {
+      Post(HoldUpdate{hold_id, inv});
+    });
+  }
+}
+
+}  // namespace coordinator

@@ -1,0 +1,48 @@
+// Engine::Tx: one transition's unit of work. Puts go straight into the open Store
+// transaction; what must happen only after the commit (handing intents to escrow/, watching
+// invoices, deferred replies) is collected and run by the engine once Commit succeeded.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "coordinator/engine.h"
+
+namespace coordinator {
+
+// A Store failure inside a transition: the engine rolls back and answers "internal error".
+struct StoreFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Engine::Tx {
+ public:
+  Tx(Store& store, int64_t now) : store(store), now(now) {}
+
+  template <class Row>
+  void Put(const Row& row) {
+    auto r = store.Put(row);
+    if (!r.ok()) throw StoreFailure(r.error());
+    if constexpr (std::is_same_v<Row, Order>) touched_orders.insert(row.id);
+  }
+
+  template <class T>
+  T Must(std::optional<T> row, const char* what) {
+    if (!row) throw StoreFailure(std::string("missing row: ") + what);
+    return std::move(*row);
+  }
+
+  Store& store;
+  const int64_t now;
+  std::set<int64_t> touched_orders;
+  std::vector<Intent> new_intents;
+  std::vector<std::function<void()>> after_commit;
+  // When set, the command's reply waits for this intent (the bond invoice of make/take).
+  int64_t reply_after_intent = 0;
+  bool abort = false;  // roll back instead of committing (a refused command)
+};
+
+}  // namespace coordinator

@@ -1,0 +1,312 @@
+// RoboSats API views: OrderDetail (per status and viewer), the robot, the book, info and
+// limits. Field names and types follow fixtures/robosats/openapi-0.8.6.yaml.
+#include <cmath>
+#include <ctime>
+
+#include "coordinator/engine.h"
+#include "coordinator/engine_tx.h"
+#include "coordinator/money.h"
+
+namespace coordinator {
+namespace {
+
+using Json = nlohmann::json;
+
+// Django REST framework's DateTimeField: ISO 8601 with a Z.
+std::string IsoTime(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
+  return buf;
+}
+
+Json DecimalOrNull(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+
+Json CoordinateOrNull(const std::optional<std::string>& s) {
+  if (!s || s->empty()) return nullptr;
+  return std::strtod(s->c_str(), nullptr);
+}
+
+// RoboSats' activity labels for maker_status/taker_status.
+std::string Activity(int64_t last_seen, int64_t now) {
+  if (now - last_seen < 120) return "Active";
+  if (now - last_seen < 600) return "Seen recently";
+  return "Inactive";
+}
+
+}  // namespace
+
+Json Engine::RobotView(const Robot& r) {
+  Json j;
+  j["nickname"] = r.nickname;
+  j["hash_id"] = r.hash_id;
+  j["public_key"] = r.public_key;
+  j["encrypted_private_key"] = r.encrypted_private_key;
+  j["nostr_pubkey"] = r.nostr_pubkey;
+  j["earned_rewards"] = r.earned_rewards_sat;
+  j["wants_stealth"] = r.wants_stealth;
+  j["found"] = true;
+  j["last_login"] = IsoTime(r.last_seen_at);
+  j["tg_enabled"] = false;
+  j["tg_token"] = "";
+  j["tg_bot_name"] = "";
+  if (r.active_order_id != 0) {
+    j["active_order_id"] = r.active_order_id;
+  }
+  return j;
+}
+
+Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
+  const TradeParams& p = m_d.params;
+  const int64_t now = tx.now;
+  const bool is_maker = viewer.id == o.maker_id;
+  const bool is_taker = o.taker_id != 0 && viewer.id == o.taker_id;
+  std::optional<Take> my_take;
+  for (const auto& t : tx.store.TakesOfOrder(o.id)) {
+    if (t.robot_id == viewer.id && t.state == TakeState::kPending) my_take = t;
+  }
+  const bool participant = is_maker || is_taker;
+  int status = static_cast<int>(o.status);
+  if (my_take) status = static_cast<int>(OrderStatus::kWaitingTakerBond);
+
+  auto maker = tx.store.RobotById(o.maker_id);
+  std::optional<Robot> taker;
+  if (o.taker_id) taker = tx.store.RobotById(o.taker_id);
+
+  auto rate = m_d.rates->Rate(o.currency);
+  double premium = ParseSignedDecimal(o.premium, 3, 2).value_or(0);
+  double amount = ParseDecimal(o.has_range ? o.max_amount : o.amount, 10, 8).value_or(0);
+  int64_t sats_now = o.is_explicit ? o.satoshis : SatsForFiat(amount, rate.value_or(0), premium).value_or(0);
+  double price_now = rate ? *rate * (1 + premium / 100) : 0;
+  double premium_now = o.is_explicit && rate ? PremiumFor(amount, o.satoshis, *rate) : premium;
+
+  Json j;
+  j["id"] = o.id;
+  j["status"] = status;
+  j["created_at"] = IsoTime(o.created_at);
+  int64_t expires = my_take ? my_take->expires_at : o.expires_at;
+  j["expires_at"] = IsoTime(expires == 0 ? now : expires);
+  j["type"] = static_cast<int>(o.type);
+  j["currency"] = o.currency;
+  j["amount"] = DecimalOrNull(o.has_range ? "" : o.amount);
+  j["has_range"] = o.has_range;
+  j["min_amount"] = DecimalOrNull(o.min_amount);
+  j["max_amount"] = DecimalOrNull(o.max_amount);
+  j["payment_method"] = o.payment_method;
+  j["is_explicit"] = o.is_explicit;
+  j["premium"] = o.premium;
+  j["premium_now"] = std::round(premium_now * 100) / 100;
+  j["satoshis"] = o.is_explicit ? Json(o.satoshis) : Json(nullptr);
+  j["satoshis_now"] = sats_now;
+  j["maker"] = o.maker_id;
+  j["taker"] = o.taker_id ? Json(o.taker_id) : Json(nullptr);
+  j["escrow_duration"] = o.escrow_duration;
+  j["public_duration"] = o.public_duration;
+  j["bond_size"] = o.bond_size;
+  j["total_secs_exp"] = expires > o.created_at ? expires - o.created_at : 0;
+  if (viewer.penalty_until > now) j["penalty"] = IsoTime(viewer.penalty_until);
+  j["is_maker"] = is_maker;
+  j["is_taker"] = is_taker;
+  j["is_participant"] = participant;
+  j["has_password"] = !o.password_hash.empty();
+  j["maker_nick"] = maker ? maker->nickname : "";
+  j["maker_hash_id"] = maker ? maker->hash_id : "";
+  j["maker_nostr_pubkey"] = maker ? maker->nostr_pubkey : "";
+  j["maker_status"] = maker ? Activity(maker->last_seen_at, now) : "Inactive";
+  j["taker_status"] = taker ? Activity(taker->last_seen_at, now) : "Inactive";
+  j["price_now"] = std::round(price_now * 100) / 100;
+  j["status_message"] = StatusMessage(static_cast<OrderStatus>(status));
+  j["description"] = o.description.empty() ? Json(nullptr) : Json(o.description);
+  j["latitude"] = CoordinateOrNull(o.latitude);
+  j["longitude"] = CoordinateOrNull(o.longitude);
+  if (o.expiry_reason) {
+    j["expiry_reason"] = static_cast<int>(*o.expiry_reason);
+    j["expiry_message"] = ExpiryMessage(*o.expiry_reason);
+  } else {
+    j["expiry_reason"] = nullptr;
+  }
+  if (!participant && !my_take) return j;
+
+  auto hold = [&](int64_t id) -> std::optional<HoldInvoice> { return id ? tx.store.HoldById(id) : std::nullopt; };
+  const bool buyer = my_take ? o.type == OrderType::kSell : IsBuyer(o, viewer.id);
+  j["is_buyer"] = buyer;
+  j["is_seller"] = !buyer;
+  j["ur_nick"] = viewer.nickname;
+  j["taker_nick"] = taker ? taker->nickname : "None";
+  j["taker_hash_id"] = taker ? taker->hash_id : "None";
+  j["taker_nostr_pubkey"] = taker ? taker->nostr_pubkey : "";
+  auto mb = hold(o.maker_bond_id), tb = hold(o.taker_bond_id), esc = hold(o.escrow_id);
+  auto locked = [](const std::optional<HoldInvoice>& h) {
+    return h && (h->state == HoldState::kAccepted || h->state == HoldState::kSettled);
+  };
+  j["maker_locked"] = locked(mb);
+  j["taker_locked"] = locked(tb);
+  j["escrow_locked"] = locked(esc);
+  j["is_fiat_sent"] = o.is_fiat_sent;
+  j["is_disputed"] = o.is_disputed;
+  j["chat_last_index"] = 0;
+  j["asked_for_cancel"] = is_maker ? o.maker_asked_cancel : o.taker_asked_cancel;
+  j["pending_cancel"] = is_maker ? o.taker_asked_cancel : o.maker_asked_cancel;
+  double bond_pct = ParseDecimal(o.bond_size, 2, 2).value_or(p.bond_default);
+  j["bond_size_percent"] = bond_pct;
+  j["swap_allowed"] = false;
+  j["swap_failure_reason"] = "On-chain payouts are not available on this coordinator";
+  j["tg_enabled"] = false;
+
+  // What to pay next.
+  std::optional<HoldInvoice> my_bond = my_take ? hold(my_take->bond_id) : (is_maker ? mb : tb);
+  if (my_bond) {
+    j["bond_satoshis"] = my_bond->amount_sat;
+    j["bond_size_sats"] = my_bond->amount_sat;
+    if ((status == 0 || status == 3) && my_bond->state == HoldState::kOpen) j["bond_invoice"] = my_bond->payment_request;
+  }
+  if (o.trade_satoshis > 0) {
+    j["trade_satoshis"] = buyer ? PayoutSats(p, o.type, o.trade_satoshis) : EscrowSats(p, o.type, o.trade_satoshis);
+  }
+  if (!buyer && esc) {
+    j["escrow_satoshis"] = esc->amount_sat;
+    if ((status == 6 || status == 7) && esc->state == HoldState::kOpen) j["escrow_invoice"] = esc->payment_request;
+  }
+  if (buyer && o.trade_satoshis > 0) {
+    j["invoice_amount"] = PayoutSats(p, o.type, o.trade_satoshis);
+    j["trade_fee_percent"] = BuyerFeeFraction(p, o.type) * 100;
+  } else {
+    j["trade_fee_percent"] = SellerFeeFraction(p, o.type) * 100;
+  }
+  std::optional<Payout> po;
+  if (o.payout_id) po = tx.store.PayoutById(o.payout_id);
+  if (buyer && po && (status == 13 || status == 15)) {
+    j["retries"] = po->attempts;
+    if (po->state == PayoutState::kPending && po->next_attempt_at) j["next_retry_time"] = IsoTime(po->next_attempt_at);
+    j["failure_reason"] = po->failure_reason;
+    j["invoice_expired"] = now >= po->invoice_expires_at;
+  }
+  if (status == 14) {
+    Json platform;
+    platform["contract_timestamp"] = IsoTime(o.created_at);
+    platform["contract_exchange_rate"] = o.contract_price;
+    if (po) {
+      platform["routing_budget_sats"] = po->routing_budget_sat;
+      platform["routing_fee_sats"] = po->fee_sat;
+    }
+    j["platform_summary"] = platform;
+    Json mine;
+    mine["is_buyer"] = buyer;
+    mine["bond_size_sats"] = my_bond ? my_bond->amount_sat : 0;
+    mine["bond_size_percent"] = bond_pct;
+    if (buyer) {
+      mine["sent_fiat"] = ParseDecimal(o.taken_amount, 10, 8).value_or(0);
+      mine["received_sats"] = po ? po->amount_sat : 0;
+      mine["trade_fee_sats"] = o.trade_satoshis - PayoutSats(p, o.type, o.trade_satoshis);
+      mine["trade_fee_percent"] = BuyerFeeFraction(p, o.type) * 100;
+      if (po) {
+        mine["payment_hash"] = po->payment_hash;
+        mine["preimage"] = po->preimage;
+      }
+      mine["is_swap"] = false;
+      j["num_satoshis"] = po ? po->amount_sat : 0;
+      j["sent_satoshis"] = po ? po->amount_sat : 0;
+      j["network"] = m_d.node.network;
+    } else {
+      mine["received_fiat"] = ParseDecimal(o.taken_amount, 10, 8).value_or(0);
+      mine["sent_sats"] = esc ? esc->amount_sat : 0;
+      mine["trade_fee_sats"] = EscrowSats(p, o.type, o.trade_satoshis) - o.trade_satoshis;
+      mine["trade_fee_percent"] = SellerFeeFraction(p, o.type) * 100;
+    }
+    j[is_maker ? "maker_summary" : "taker_summary"] = mine;
+  }
+  return j;
+}
+
+void Engine::Publish() {
+  auto snap = std::make_shared<Snapshot>();
+  snap->version = ++m_snapshot_version;
+  const int64_t now = m_d.clock->NowSeconds();
+  // The book: public orders without a password (RoboSats API: OrderPublic).
+  std::map<std::pair<int, int>, Json> books;
+  int num_buy = 0, num_sell = 0;
+  int64_t liquidity = 0;
+  for (const auto& o : m_d.store->LiveOrders()) {
+    if (o.status != OrderStatus::kPublic) continue;
+    if (o.type == OrderType::kBuy) ++num_buy; else ++num_sell;
+    auto rate = m_d.rates->Rate(o.currency);
+    double premium = ParseSignedDecimal(o.premium, 3, 2).value_or(0);
+    double amount = ParseDecimal(o.has_range ? o.max_amount : o.amount, 10, 8).value_or(0);
+    int64_t sats_now = o.is_explicit ? o.satoshis : SatsForFiat(amount, rate.value_or(0), premium).value_or(0);
+    liquidity += sats_now;
+    if (!o.password_hash.empty()) continue;
+    auto maker = m_d.store->RobotById(o.maker_id);
+    Json e;
+    e["id"] = o.id;
+    e["created_at"] = IsoTime(o.created_at);
+    e["expires_at"] = IsoTime(o.expires_at);
+    e["type"] = static_cast<int>(o.type);
+    e["currency"] = o.currency;
+    e["amount"] = DecimalOrNull(o.has_range ? "" : o.amount);
+    e["has_range"] = o.has_range;
+    e["min_amount"] = DecimalOrNull(o.min_amount);
+    e["max_amount"] = DecimalOrNull(o.max_amount);
+    e["payment_method"] = o.payment_method;
+    e["is_explicit"] = o.is_explicit;
+    e["premium"] = o.premium;
+    e["satoshis"] = o.is_explicit ? Json(o.satoshis) : Json(nullptr);
+    e["maker"] = o.maker_id;
+    e["maker_nick"] = maker ? maker->nickname : "";
+    e["maker_hash_id"] = maker ? maker->hash_id : "";
+    e["maker_status"] = maker ? Activity(maker->last_seen_at, now) : "Inactive";
+    e["price"] = rate ? std::round(*rate * (1 + premium / 100) * 100) / 100 : 0.0;
+    e["escrow_duration"] = o.escrow_duration;
+    e["satoshis_now"] = sats_now;
+    e["bond_size"] = o.bond_size;
+    e["latitude"] = CoordinateOrNull(o.latitude);
+    e["longitude"] = CoordinateOrNull(o.longitude);
+    int type = static_cast<int>(o.type);
+    for (int cur : {0, o.currency}) {
+      for (int t : {type, 2}) {
+        auto& list = books[{cur, t}];
+        if (list.is_null()) list = Json::array();
+        list.push_back(e);
+      }
+    }
+  }
+  for (auto& [key, list] : books) snap->book[key] = std::make_shared<const std::string>(list.dump());
+  snap->public_orders = num_buy + num_sell;
+
+  const TradeParams& p = m_d.params;
+  Json info;
+  info["num_public_buy_orders"] = num_buy;
+  info["num_public_sell_orders"] = num_sell;
+  info["book_liquidity"] = liquidity;
+  info["active_robots_today"] = 0;
+  info["last_day_nonkyc_btc_premium"] = 0.0;
+  info["last_day_volume"] = 0.0;
+  info["lifetime_volume"] = 0.0;
+  info["lnd_version"] = m_d.node.lnd_version;
+  info["cln_version"] = "";
+  info["robosats_running_commit_hash"] = m_d.facts.commit_hash;
+  info["alternative_site"] = "";
+  info["alternative_name"] = "";
+  info["node_alias"] = m_d.node.alias;
+  info["node_id"] = m_d.node.pubkey;
+  info["network"] = m_d.node.network;
+  info["min_order_size"] = p.min_order_sat;
+  info["max_order_size"] = p.max_order_sat;
+  info["swap_enabled"] = false;
+  info["max_swap"] = 0;
+  info["maker_fee"] = MakerFeeFraction(p);
+  info["taker_fee"] = TakerFeeFraction(p);
+  info["bond_size"] = p.bond_default;
+  info["current_swap_fee_rate"] = 0.0;
+  int major = 0, minor = 8, patch = 6;
+  std::sscanf(m_d.facts.version.c_str(), "%d.%d.%d", &major, &minor, &patch);
+  info["version"] = {{"major", major}, {"minor", minor}, {"patch", patch}};
+  info["notice_severity"] = m_d.facts.notice_severity;
+  info["notice_message"] = m_d.facts.notice_message;
+  info["market_price_apis"] = "";
+  snap->info = std::make_shared<const std::string>(info.dump());
+  std::atomic_store(&m_snapshot, std::shared_ptr<const Snapshot>(std::move(snap)));
+}
+
+}  // namespace coordinator

@@ -1,0 +1,32 @@
+// TradeParams: the engine's knobs, mapped from config by the executable's main (the engine
+// never sees YAML). Defaults are RoboSats' (see config/coordinator.example.yaml).
+#pragma once
+
+#include <cstdint>
+
+namespace coordinator {
+
+struct TradeParams {
+  double fee = 0.002;             // total trade fee
+  double maker_fee_share = 0.125; // share of `fee` paid by the maker
+  int64_t min_order_sat = 20000;
+  int64_t max_order_sat = 500000;
+  int max_public_orders = 100;
+  double bond_default = 3, bond_min = 2, bond_max = 15;  // percent
+  int64_t public_duration_default = 86400, public_duration_min = 600, public_duration_max = 86400;
+  int64_t escrow_duration_default = 10800, escrow_duration_min = 1800, escrow_duration_max = 36000;
+  int64_t maker_bond_expiry_s = 300;
+  int64_t taker_bond_expiry_s = 200;
+  int64_t fiat_exchange_duration_s = 86400;
+  int64_t penalty_timeout_s = 60;
+  double cltv_safety_factor = 1.7;
+  int64_t block_time_s = 600;
+  int payout_max_attempts = 3;
+  int64_t payout_retry_interval_s = 60;
+  int64_t max_routing_budget_ppm = 100000;
+  double reward_share = 0.5;      // of a forfeited bond, credited to the wronged robot
+  // Margin (blocks) before a held HTLC's expiry at which the engine must have resolved it.
+  int32_t htlc_expiry_margin_blocks = 24;
+};
+
+}  // namespace coordinator

@@ -1,0 +1,189 @@
+#include "escrow/hold_desk.h"
+
+#include <chrono>
+
+#include "config/base/log.h"
+
+namespace escrow {
+namespace {
+
+bool IsTerminal(InvoiceState s) { return s == InvoiceState::kSettled || s == InvoiceState::kCanceled; }
+
+constexpr auto kBackoffMin = std::chrono::milliseconds(200);
+constexpr auto kBackoffMax = std::chrono::milliseconds(10000);
+
+}  // namespace
+
+struct HoldDesk::WatchState {
+  Hash32 hash{};
+  std::function<void(const Invoice&)> on_update;
+  std::unique_ptr<Subscription> sub;  // guarded by HoldDesk::m_mu
+  bool finished = false;              // guarded by HoldDesk::m_mu
+  int failures = 0;                   // guarded by HoldDesk::m_mu
+};
+
+HoldDesk::HoldDesk(LightningNode& node, size_t threads) : m_node(node), m_workers(threads) {}
+
+HoldDesk::~HoldDesk() {
+  std::map<Hash32, std::shared_ptr<WatchState>> watches;
+  {
+    std::lock_guard lock(m_mu);
+    m_stopping = true;
+    watches.swap(m_watches);
+  }
+  for (auto& [hash, w] : watches) {
+    std::unique_ptr<Subscription> sub;
+    {
+      std::lock_guard lock(m_mu);
+      w->finished = true;
+      sub = std::move(w->sub);
+    }
+    sub.reset();  // cancels and joins the stream outside our lock
+  }
+  // m_workers joins in its destructor (declared after m_node, destroyed before it).
+}
+
+void HoldDesk::Add(const HoldSpec& spec, std::function<void(LnResult<AddInvoiceResult>)> done) {
+  m_workers.Post([this, spec, done = std::move(done)] {
+    HoldInvoiceRequest req;
+    req.payment_hash = spec.payment_hash;
+    req.value_msat = spec.amount_sat * 1000;
+    req.memo = spec.memo;
+    req.expiry_seconds = spec.expiry_seconds;
+    req.cltv_expiry = spec.cltv_expiry;
+    auto added = m_node.AddHoldInvoice(req);
+    if (!added.ok() && added.error().code == LnErrorCode::kAlreadyExists) {
+      // A re-driven intent: the node got the invoice before we recorded it. Use that one.
+      auto existing = m_node.LookupInvoice(spec.payment_hash);
+      if (!existing.ok()) return done(base::Err(existing.error()));
+      AddInvoiceResult r;
+      r.payment_hash = spec.payment_hash;
+      r.payment_request = existing->payment_request;
+      r.add_index = existing->add_index;
+      r.payment_addr = existing->payment_addr;
+      return done(std::move(r));
+    }
+    done(std::move(added));
+  });
+}
+
+void HoldDesk::Settle(const Hash32& preimage, std::function<void(LnStatus)> done) {
+  m_workers.Post([this, preimage, done = std::move(done)] { done(m_node.SettleInvoice(preimage)); });
+}
+
+void HoldDesk::Cancel(const Hash32& payment_hash, std::function<void(LnStatus)> done) {
+  m_workers.Post([this, payment_hash, done = std::move(done)] { done(m_node.CancelInvoice(payment_hash)); });
+}
+
+void HoldDesk::Lookup(const Hash32& payment_hash, std::function<void(LnResult<Invoice>)> done) {
+  m_workers.Post([this, payment_hash, done = std::move(done)] { done(m_node.LookupInvoice(payment_hash)); });
+}
+
+void HoldDesk::Watch(const Hash32& payment_hash, std::function<void(const Invoice&)> on_update) {
+  auto w = std::make_shared<WatchState>();
+  w->hash = payment_hash;
+  w->on_update = std::move(on_update);
+  std::shared_ptr<WatchState> replaced;
+  {
+    std::lock_guard lock(m_mu);
+    if (m_stopping) return;
+    auto it = m_watches.find(payment_hash);
+    if (it != m_watches.end()) replaced = it->second;
+    m_watches[payment_hash] = w;  // NOLINT: intended insert-or-replace
+  }
+  if (replaced) {
+    std::unique_ptr<Subscription> old;
+    {
+      std::lock_guard lock(m_mu);
+      replaced->finished = true;
+      old = std::move(replaced->sub);
+    }
+  }
+  Subscribe(w);
+}
+
+void HoldDesk::Unwatch(const Hash32& payment_hash) {
+  std::shared_ptr<WatchState> w;
+  std::unique_ptr<Subscription> sub;
+  {
+    std::lock_guard lock(m_mu);
+    auto it = m_watches.find(payment_hash);
+    if (it == m_watches.end()) return;
+    w = it->second;
+    m_watches.erase(it);
+    w->finished = true;
+    sub = std::move(w->sub);
+  }
+}
+
+size_t HoldDesk::WatchCount() const {
+  std::lock_guard lock(m_mu);
+  return m_watches.size();
+}
+
+void HoldDesk::Subscribe(const std::shared_ptr<WatchState>& w) {
+  std::weak_ptr<WatchState> weak = w;
+  StreamHandlers<Invoice> handlers;
+  handlers.on_update = [this, weak](const Invoice& inv) {
+    auto w = weak.lock();
+    if (!w) return;
+    bool terminal = IsTerminal(inv.state);
+    {
+      std::lock_guard lock(m_mu);
+      if (w->finished) return;
+      w->failures = 0;
+      if (terminal) {
+        w->finished = true;
+        auto it = m_watches.find(w->hash);
+        if (it != m_watches.end() && it->second == w) m_watches.erase(it);
+      }
+    }
+    w->on_update(inv);
+    if (terminal) {
+      // The stream ends by itself after a terminal update; drop it from a worker, never from
+      // its own callback thread.
+      m_workers.Post([this, w] {
+        std::unique_ptr<Subscription> sub;
+        {
+          std::lock_guard lock(m_mu);
+          sub = std::move(w->sub);
+        }
+      });
+    }
+  };
+  handlers.on_error = [this, weak](const LnError& error) {
+    auto w = weak.lock();
+    if (!w) return;
+    int failures;
+    {
+      std::lock_guard lock(m_mu);
+      if (w->finished || m_stopping) return;
+      failures = ++w->failures;
+    }
+    base::Log(base::LogLevel::kWarn, "hold_desk", "invoice stream failed; resubscribing",
+              {{"payment_hash", crypto::ToHex(w->hash)}, {"error", LnErrorCodeName(error.code)}});
+    auto delay = std::min<std::chrono::milliseconds>(kBackoffMax, kBackoffMin * (1 << std::min(failures, 6)));
+    m_retries.PostAfter(delay, [this, w] {
+      std::unique_ptr<Subscription> old;
+      {
+        std::lock_guard lock(m_mu);
+        if (w->finished || m_stopping) return;
+        old = std::move(w->sub);
+      }
+      old.reset();
+      Subscribe(w);
+    });
+  };
+  auto sub = m_node.SubscribeInvoice(w->hash, std::move(handlers));
+  std::unique_ptr<Subscription> discard;
+  {
+    std::lock_guard lock(m_mu);
+    if (w->finished) {
+      discard = std::move(sub);
+    } else {
+      w->sub = std::move(sub);
+    }
+  }
+}
+
+}  // namespace escrow
