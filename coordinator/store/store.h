@@ -30,12 +30,17 @@ class Store {
   virtual int64_t NewId(Table table) = 0;
 
   // Unit of work. REQUIRES: no transaction open for Begin; one open for Commit/Rollback.
+  // All or nothing: if any Put of the transaction failed, or COMMIT itself fails (a deferred
+  // foreign key left dangling), Commit rolls the whole transaction back and returns the
+  // error; no transaction is open afterwards. Rollback with none open does nothing.
   virtual base::Expected<void, std::string> Begin() = 0;
   virtual base::Expected<void, std::string> Commit() = 0;
   virtual void Rollback() = 0;
 
   // Upserts by id (id must be non-zero: take it from NewId). Allowed outside a transaction
-  // too (then each is its own transaction).
+  // too (then each is its own transaction). Errors name the table and SQLite's reason (a
+  // CHECK, UNIQUE or NOT NULL constraint), never a value of the row. References are checked
+  // at commit: rows of one transaction may be Put in any order.
   virtual base::Expected<void, std::string> Put(const Robot& r) = 0;
   virtual base::Expected<void, std::string> Put(const Order& o) = 0;
   virtual base::Expected<void, std::string> Put(const HoldInvoice& h) = 0;
@@ -45,7 +50,8 @@ class Store {
   virtual base::Expected<void, std::string> Put(const LedgerEntry& e) = 0;
   virtual base::Expected<void, std::string> Put(const MarketTick& t) = 0;
 
-  // Reads. nullopt: no such row.
+  // Reads. nullopt: no such row. Lists are in id order unless said otherwise. A read that
+  // fails in SQLite (I/O error, corruption) is logged and answers nullopt / empty.
   virtual std::optional<Robot> RobotById(int64_t id) = 0;
   virtual std::optional<Robot> RobotByToken(const std::string& token_sha256) = 0;
   virtual std::optional<Robot> RobotByPublicKey(const std::string& public_key) = 0;
@@ -67,6 +73,7 @@ class Store {
   virtual std::vector<LedgerEntry> Ledger() = 0;
   // Ticks with start <= timestamp < end, oldest first, at most `limit`.
   virtual std::vector<MarketTick> Ticks(int64_t start, int64_t end, size_t limit) = 0;
+  // The `limit` most recent ticks (by timestamp), oldest first as in Ticks().
   virtual std::vector<MarketTick> LatestTicks(size_t limit) = 0;
   virtual int64_t CountRobots() = 0;
 };

@@ -1,0 +1,250 @@
+#include "coordinator/store/migrations.h"
+
+namespace coordinator::store {
+namespace {
+
+// Version 1: one table per struct of coordinator/model.h, a column per field.
+// - Enums are INTEGER with a CHECK on their range; bools are 0/1.
+// - Ids are assigned by Store::NewId before the insert (id > 0).
+// - References the model writes as "0: none" are NULL here, so that a foreign key can hold
+//   on them; every foreign key is DEFERRABLE INITIALLY DEFERRED because the rows of one
+//   transaction reference each other (an order and its maker bond) and may be Put in any
+//   order: the check happens at COMMIT.
+// - Each query of store.h has its index; so does every child column of a foreign key (a
+//   parent written after its child makes SQLite look the children up).
+constexpr const char kSchemaV1[] = R"sql(
+CREATE TABLE robots (
+  id                    INTEGER PRIMARY KEY CHECK (id > 0),
+  token_sha256          TEXT    NOT NULL UNIQUE,
+  hash_id               TEXT    NOT NULL,
+  nickname              TEXT    NOT NULL,
+  public_key            TEXT    NOT NULL,
+  encrypted_private_key TEXT    NOT NULL,
+  nostr_pubkey          TEXT    NOT NULL,
+  created_at            INTEGER NOT NULL,
+  last_seen_at          INTEGER NOT NULL,
+  earned_rewards_sat    INTEGER NOT NULL CHECK (earned_rewards_sat >= 0),
+  penalty_until         INTEGER NOT NULL,
+  active_order_id       INTEGER REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  wants_stealth         INTEGER NOT NULL CHECK (wants_stealth IN (0, 1))
+) STRICT;
+CREATE INDEX robots_public_key ON robots (public_key);
+CREATE INDEX robots_active_order ON robots (active_order_id);
+
+CREATE TABLE orders (
+  id                 INTEGER PRIMARY KEY CHECK (id > 0),
+  status             INTEGER NOT NULL CHECK (status BETWEEN 0 AND 18),
+  type               INTEGER NOT NULL CHECK (type IN (0, 1)),
+  currency           INTEGER NOT NULL,
+  has_range          INTEGER NOT NULL CHECK (has_range IN (0, 1)),
+  amount             TEXT    NOT NULL,
+  min_amount         TEXT    NOT NULL,
+  max_amount         TEXT    NOT NULL,
+  payment_method     TEXT    NOT NULL,
+  is_explicit        INTEGER NOT NULL CHECK (is_explicit IN (0, 1)),
+  premium            TEXT    NOT NULL,
+  satoshis           INTEGER NOT NULL,
+  public_duration    INTEGER NOT NULL,
+  escrow_duration    INTEGER NOT NULL,
+  bond_size          TEXT    NOT NULL,
+  latitude           TEXT,
+  longitude          TEXT,
+  password_hash      TEXT    NOT NULL,
+  description        TEXT    NOT NULL,
+  maker_id           INTEGER NOT NULL REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  taker_id           INTEGER REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  created_at         INTEGER NOT NULL,
+  expires_at         INTEGER NOT NULL,
+  last_satoshis      INTEGER NOT NULL,
+  trade_satoshis     INTEGER NOT NULL,
+  taken_amount       TEXT    NOT NULL,
+  contract_price     REAL    NOT NULL,
+  maker_bond_id      INTEGER REFERENCES holds (id) DEFERRABLE INITIALLY DEFERRED,
+  taker_bond_id      INTEGER REFERENCES holds (id) DEFERRABLE INITIALLY DEFERRED,
+  escrow_id          INTEGER REFERENCES holds (id) DEFERRABLE INITIALLY DEFERRED,
+  payout_id          INTEGER REFERENCES payouts (id) DEFERRABLE INITIALLY DEFERRED,
+  is_fiat_sent       INTEGER NOT NULL CHECK (is_fiat_sent IN (0, 1)),
+  maker_asked_cancel INTEGER NOT NULL CHECK (maker_asked_cancel IN (0, 1)),
+  taker_asked_cancel INTEGER NOT NULL CHECK (taker_asked_cancel IN (0, 1)),
+  is_disputed        INTEGER NOT NULL CHECK (is_disputed IN (0, 1)),
+  expiry_reason      INTEGER CHECK (expiry_reason BETWEEN 0 AND 4),
+  platform_rating    INTEGER NOT NULL CHECK (platform_rating BETWEEN 0 AND 5)
+) STRICT;
+-- LiveOrders: the non-terminal statuses (4, 5, 12, 14, 17, 18 are terminal).
+CREATE INDEX orders_live ON orders (id) WHERE status NOT IN (4, 5, 12, 14, 17, 18);
+CREATE INDEX orders_maker ON orders (maker_id);
+CREATE INDEX orders_taker ON orders (taker_id);
+CREATE INDEX orders_maker_bond ON orders (maker_bond_id);
+CREATE INDEX orders_taker_bond ON orders (taker_bond_id);
+CREATE INDEX orders_escrow ON orders (escrow_id);
+CREATE INDEX orders_payout ON orders (payout_id);
+
+CREATE TABLE holds (
+  id                 INTEGER PRIMARY KEY CHECK (id > 0),
+  order_id           INTEGER NOT NULL REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  robot_id           INTEGER NOT NULL REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  take_id            INTEGER REFERENCES takes (id) DEFERRABLE INITIALLY DEFERRED,
+  role               INTEGER NOT NULL CHECK (role BETWEEN 0 AND 2),
+  amount_sat         INTEGER NOT NULL CHECK (amount_sat >= 0),
+  payment_hash       TEXT    NOT NULL UNIQUE,
+  preimage           TEXT    NOT NULL,
+  payment_request    TEXT    NOT NULL,
+  state              INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),
+  created_at         INTEGER NOT NULL,
+  invoice_expires_at INTEGER NOT NULL,
+  cltv_expiry        INTEGER NOT NULL CHECK (cltv_expiry BETWEEN 0 AND 4294967295),
+  htlc_expiry_height INTEGER NOT NULL,
+  reward_robot_id    INTEGER REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  custody            INTEGER NOT NULL CHECK (custody IN (0, 1))
+) STRICT;
+CREATE INDEX holds_order ON holds (order_id);
+CREATE INDEX holds_robot ON holds (robot_id);
+CREATE INDEX holds_reward_robot ON holds (reward_robot_id);
+CREATE INDEX holds_take ON holds (take_id);
+-- UnresolvedHolds: kPending, kOpen, kAccepted.
+CREATE INDEX holds_unresolved ON holds (id) WHERE state IN (0, 1, 2);
+
+CREATE TABLE takes (
+  id             INTEGER PRIMARY KEY CHECK (id > 0),
+  order_id       INTEGER NOT NULL REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  robot_id       INTEGER NOT NULL REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  amount         TEXT    NOT NULL,
+  trade_satoshis INTEGER NOT NULL,
+  bond_id        INTEGER REFERENCES holds (id) DEFERRABLE INITIALLY DEFERRED,
+  expires_at     INTEGER NOT NULL,
+  state          INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4)
+) STRICT;
+CREATE INDEX takes_order ON takes (order_id);
+CREATE INDEX takes_robot ON takes (robot_id);
+CREATE INDEX takes_bond ON takes (bond_id);
+
+-- One row per invoice: retries of an invoice are attempts on its row, a new invoice is a
+-- new row. payment_hash is UNIQUE because it is the key under which the node knows the
+-- payment (TrackPayment on recovery): two rows sharing it could not tell whose it was.
+CREATE TABLE payouts (
+  id                 INTEGER PRIMARY KEY CHECK (id > 0),
+  order_id           INTEGER REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  robot_id           INTEGER NOT NULL REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  payment_request    TEXT    NOT NULL,
+  payment_hash       TEXT    NOT NULL UNIQUE,
+  amount_sat         INTEGER NOT NULL CHECK (amount_sat >= 0),
+  routing_budget_ppm INTEGER NOT NULL CHECK (routing_budget_ppm >= 0),
+  routing_budget_sat INTEGER NOT NULL CHECK (routing_budget_sat >= 0),
+  state              INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),
+  attempts           INTEGER NOT NULL CHECK (attempts >= 0),
+  next_attempt_at    INTEGER NOT NULL,
+  fee_sat            INTEGER NOT NULL CHECK (fee_sat >= 0),
+  preimage           TEXT    NOT NULL,
+  failure_reason     TEXT    NOT NULL,
+  invoice_expires_at INTEGER NOT NULL,
+  created_at         INTEGER NOT NULL
+) STRICT;
+CREATE INDEX payouts_order ON payouts (order_id);
+CREATE INDEX payouts_robot ON payouts (robot_id);
+
+CREATE TABLE intents (
+  id         INTEGER PRIMARY KEY CHECK (id > 0),
+  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 3),
+  order_id   INTEGER REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  target_id  INTEGER NOT NULL,  -- holds.id or payouts.id, by kind
+  state      INTEGER NOT NULL CHECK (state IN (0, 1)),
+  attempts   INTEGER NOT NULL CHECK (attempts >= 0),
+  created_at INTEGER NOT NULL,
+  done_at    INTEGER NOT NULL
+) STRICT;
+-- OpenIntents: kOpen.
+CREATE INDEX intents_open ON intents (id) WHERE state = 0;
+CREATE INDEX intents_order ON intents (order_id);
+
+CREATE TABLE ledger (
+  id         INTEGER PRIMARY KEY CHECK (id > 0),
+  order_id   INTEGER REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  robot_id   INTEGER REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 6),
+  amount_sat INTEGER NOT NULL CHECK (amount_sat >= 0),
+  created_at INTEGER NOT NULL,
+  memo       TEXT    NOT NULL
+) STRICT;
+CREATE INDEX ledger_order ON ledger (order_id);
+CREATE INDEX ledger_robot ON ledger (robot_id);
+
+CREATE TABLE ticks (
+  id        INTEGER PRIMARY KEY CHECK (id > 0),
+  timestamp INTEGER NOT NULL,
+  currency  INTEGER NOT NULL,
+  volume    TEXT    NOT NULL,
+  price     TEXT    NOT NULL,
+  premium   TEXT    NOT NULL,
+  fee       TEXT    NOT NULL
+) STRICT;
+CREATE INDEX ticks_timestamp ON ticks (timestamp);
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1};
+
+constexpr const char kCreateVersionTable[] =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY CHECK (version > 0),"
+    " applied_at INTEGER NOT NULL) STRICT";
+
+base::Expected<void, std::string> Apply(Db& db, const char* script, int version) {
+  if (auto r = db.Exec(script); !r) return r;
+  auto insert = db.Prepare(
+      "INSERT INTO schema_version (version, applied_at) "
+      "VALUES (?1, CAST(strftime('%s', 'now') AS INTEGER))");
+  if (!insert) return base::Err(insert.error());
+  Use use(**insert);
+  use->BindInt(1, version);
+  if (auto r = use->Step(); !r) return base::Err(r.error());
+  return {};
+}
+
+}  // namespace
+
+std::span<const char* const> Migrations() { return kMigrations; }
+
+base::Expected<int, std::string> SchemaVersionOf(Db& db) {
+  auto exists = db.QueryInt(
+      "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'");
+  if (!exists) return base::Err(exists.error());
+  if (*exists == 0) return 0;
+  auto version = db.QueryInt("SELECT MAX(version) FROM schema_version");
+  if (!version) return base::Err(version.error());
+  return static_cast<int>(*version);
+}
+
+base::Expected<int, std::string> Migrate(Db& db, std::span<const char* const> scripts) {
+  const int known = static_cast<int>(scripts.size());
+  for (;;) {
+    // IMMEDIATE: take the write lock before reading the version, so that two processes
+    // opening the same file never apply a script twice.
+    if (auto r = db.Exec("BEGIN IMMEDIATE"); !r) return base::Err("migration: " + r.error());
+    auto step = [&]() -> base::Expected<int, std::string> {
+      if (auto r = db.Exec(kCreateVersionTable); !r) return base::Err(r.error());
+      auto version = SchemaVersionOf(db);
+      if (!version) return version;
+      if (*version > known) {
+        return base::Err("database schema version " + std::to_string(*version) +
+                         " is newer than this build knows (" + std::to_string(known) +
+                         "): refusing to open it");
+      }
+      if (*version == known) return *version;
+      if (auto r = Apply(db, scripts[*version], *version + 1); !r) {
+        return base::Err("migration to version " + std::to_string(*version + 1) + ": " + r.error());
+      }
+      return *version + 1;
+    };
+    auto reached = step();
+    if (!reached) {
+      (void)db.Exec("ROLLBACK");
+      return reached;
+    }
+    if (auto r = db.Exec("COMMIT"); !r) {
+      (void)db.Exec("ROLLBACK");
+      return base::Err("migration: " + r.error());
+    }
+    if (*reached == known) return known;
+  }
+}
+
+}  // namespace coordinator::store

@@ -1,0 +1,75 @@
+// SqliteStore: the Store of store.h over SQLite. Internal to coordinator/store/ (and its
+// tests, which inspect the connection's PRAGMAs and query plans); everyone else holds a
+// Store from Store::Open.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "coordinator/store/db.h"
+#include "coordinator/store/store.h"
+
+namespace coordinator::store {
+
+class SqliteStore final : public Store {
+ public:
+  // REQUIRES: `db` is migrated to `version`, with the connection PRAGMAs set.
+  SqliteStore(std::unique_ptr<Db> db, int version, std::array<int64_t, 8> last_ids)
+      : m_db(std::move(db)), m_version(version), m_last_ids(last_ids) {}
+  ~SqliteStore() override;
+
+  int SchemaVersion() const override { return m_version; }
+  int64_t NewId(Table table) override;
+
+  base::Expected<void, std::string> Begin() override;
+  base::Expected<void, std::string> Commit() override;
+  void Rollback() override;
+
+  base::Expected<void, std::string> Put(const Robot& r) override;
+  base::Expected<void, std::string> Put(const Order& o) override;
+  base::Expected<void, std::string> Put(const HoldInvoice& h) override;
+  base::Expected<void, std::string> Put(const Take& t) override;
+  base::Expected<void, std::string> Put(const Payout& p) override;
+  base::Expected<void, std::string> Put(const Intent& i) override;
+  base::Expected<void, std::string> Put(const LedgerEntry& e) override;
+  base::Expected<void, std::string> Put(const MarketTick& t) override;
+
+  std::optional<Robot> RobotById(int64_t id) override;
+  std::optional<Robot> RobotByToken(const std::string& token_sha256) override;
+  std::optional<Robot> RobotByPublicKey(const std::string& public_key) override;
+  std::optional<Order> OrderById(int64_t id) override;
+  std::vector<Order> LiveOrders() override;
+  std::optional<HoldInvoice> HoldById(int64_t id) override;
+  std::optional<HoldInvoice> HoldByHash(const std::string& payment_hash) override;
+  std::vector<HoldInvoice> HoldsOfOrder(int64_t order_id) override;
+  std::vector<HoldInvoice> UnresolvedHolds() override;
+  std::optional<Take> TakeById(int64_t id) override;
+  std::vector<Take> TakesOfOrder(int64_t order_id) override;
+  std::optional<Payout> PayoutById(int64_t id) override;
+  std::vector<Payout> PayoutsOfOrder(int64_t order_id) override;
+  std::optional<Intent> IntentById(int64_t id) override;
+  std::vector<Intent> OpenIntents() override;
+  std::vector<LedgerEntry> LedgerOfOrder(int64_t order_id) override;
+  std::vector<LedgerEntry> Ledger() override;
+  std::vector<MarketTick> Ticks(int64_t start, int64_t end, size_t limit) override;
+  std::vector<MarketTick> LatestTicks(size_t limit) override;
+  int64_t CountRobots() override;
+
+  Db& db() { return *m_db; }
+
+ private:
+  template <class Row>
+  base::Expected<void, std::string> PutRow(const Row& row);
+  template <class Row, class... Args>
+  std::vector<Row> Select(const std::string& sql, const Args&... args);
+  template <class Row, class... Args>
+  std::optional<Row> SelectOne(const std::string& sql, const Args&... args);
+
+  std::unique_ptr<Db> m_db;
+  int m_version;
+  std::array<int64_t, 8> m_last_ids;  // by Table
+  bool m_write_failed = false;        // a Put failed inside the open transaction
+};
+
+}  // namespace coordinator::store

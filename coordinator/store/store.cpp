@@ -1,0 +1,322 @@
+#include "coordinator/store/store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+
+#include "config/base/log.h"
+#include "coordinator/store/migrations.h"
+#include "coordinator/store/rows.h"
+#include "coordinator/store/sqlite_store.h"
+
+namespace coordinator {
+namespace store {
+namespace {
+
+constexpr size_t kTableCount = 8;
+
+const char* TableName(Table table) {
+  switch (table) {
+    case Table::kRobot: return TableOf<Robot>::kName;
+    case Table::kOrder: return TableOf<Order>::kName;
+    case Table::kHold: return TableOf<HoldInvoice>::kName;
+    case Table::kTake: return TableOf<Take>::kName;
+    case Table::kPayout: return TableOf<Payout>::kName;
+    case Table::kIntent: return TableOf<Intent>::kName;
+    case Table::kLedger: return TableOf<LedgerEntry>::kName;
+    case Table::kTick: return TableOf<MarketTick>::kName;
+  }
+  return "?";
+}
+
+template <class Row> constexpr Table kTableOf = Table::kRobot;  // Robot, and the others:
+template <> constexpr Table kTableOf<Order> = Table::kOrder;
+template <> constexpr Table kTableOf<HoldInvoice> = Table::kHold;
+template <> constexpr Table kTableOf<Take> = Table::kTake;
+template <> constexpr Table kTableOf<Payout> = Table::kPayout;
+template <> constexpr Table kTableOf<Intent> = Table::kIntent;
+template <> constexpr Table kTableOf<LedgerEntry> = Table::kLedger;
+template <> constexpr Table kTableOf<MarketTick> = Table::kTick;
+
+size_t Index(Table table) { return static_cast<size_t>(table); }
+
+std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+// The database holds preimages and robots' encrypted keys: owner-only, before SQLite ever
+// opens it (SQLite gives its -wal and -shm files the database file's mode). An existing file
+// is tightened, as are the side files a previous run left behind.
+base::Expected<void, std::string> MakePrivateFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return base::Err(Errno("cannot create " + path));
+  const bool chmod_ok = ::fchmod(fd, 0600) == 0;
+  std::string error = chmod_ok ? "" : Errno("cannot chmod " + path);
+  ::close(fd);
+  if (!chmod_ok) return base::Err(std::move(error));
+  for (const char* suffix : {"-wal", "-shm"}) {
+    int side = ::open((path + suffix).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (side < 0) continue;  // absent: SQLite creates it with the database's mode
+    (void)::fchmod(side, 0600);
+    ::close(side);
+  }
+  return {};
+}
+
+// WAL: readers never block the writer. synchronous=FULL: in WAL mode NORMAL may lose the
+// last commits on power loss; FULL syncs the WAL at every commit, and a committed transition
+// moves money.
+base::Expected<void, std::string> Configure(Db& db) {
+  auto mode = db.QueryText("PRAGMA journal_mode = WAL");
+  if (!mode) return base::Err(mode.error());
+  if (*mode != "wal") return base::Err("cannot enable WAL mode (journal_mode is " + *mode + ")");
+  if (auto r = db.Exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON"); !r) return r;
+  auto fk = db.QueryInt("PRAGMA foreign_keys");
+  if (!fk || *fk != 1) return base::Err(std::string("this SQLite does not enforce foreign keys"));
+  return {};
+}
+
+void LogReadError(const char* table, const std::string& error) {
+  base::Log(base::LogLevel::kError, "store", "read failed", {{"table", table}, {"error", error}});
+}
+
+void LogRollbackError(const std::string& error) {
+  base::Log(base::LogLevel::kError, "store", "rollback failed", {{"error", error}});
+}
+
+int64_t Clamp(size_t limit) {
+  return static_cast<int64_t>(std::min<size_t>(limit, std::numeric_limits<int64_t>::max()));
+}
+
+}  // namespace
+
+SqliteStore::~SqliteStore() { Rollback(); }
+
+int64_t SqliteStore::NewId(Table table) { return ++m_last_ids[Index(table)]; }
+
+base::Expected<void, std::string> SqliteStore::Begin() {
+  if (m_db->InTransaction()) return base::Err(std::string("store: begin: a transaction is already open"));
+  m_write_failed = false;
+  // IMMEDIATE: take the write lock now, so that COMMIT can not fail for want of it.
+  if (auto r = m_db->Exec("BEGIN IMMEDIATE"); !r) return base::Err("store: begin: " + r.error());
+  return {};
+}
+
+base::Expected<void, std::string> SqliteStore::Commit() {
+  if (m_write_failed) {
+    Rollback();
+    return base::Err(std::string("store: commit refused: a write of this transaction failed (rolled back)"));
+  }
+  if (!m_db->InTransaction()) return base::Err(std::string("store: commit: no transaction open"));
+  if (auto r = m_db->Exec("COMMIT"); !r) {
+    Rollback();  // e.g. a deferred foreign key: the unit lands whole or not at all
+    return base::Err("store: commit: " + r.error() + " (rolled back)");
+  }
+  return {};
+}
+
+void SqliteStore::Rollback() {
+  m_write_failed = false;
+  if (!m_db->InTransaction()) return;
+  if (auto r = m_db->Exec("ROLLBACK"); !r) LogRollbackError(r.error());
+}
+
+template <class Row>
+base::Expected<void, std::string> SqliteStore::PutRow(const Row& row) {
+  static const std::string kSql = UpsertSql<Row>();
+  const std::string context = std::string("store: put ") + TableOf<Row>::kName + ": ";
+  auto fail = [&](const std::string& error) -> base::Expected<void, std::string> {
+    if (m_db->InTransaction()) m_write_failed = true;
+    return base::Err(context + error);
+  };
+  if (row.id <= 0) return fail("id must be positive (take it from NewId)");
+  auto stmt = m_db->Prepare(kSql);
+  if (!stmt) return fail(stmt.error());
+  Use use(**stmt);
+  BindRow(*use, row);
+  if (auto r = use->Step(); !r) return fail(r.error());
+  // An id written by the caller is never handed out again by NewId.
+  int64_t& last = m_last_ids[Index(kTableOf<Row>)];
+  last = std::max(last, row.id);
+  return {};
+}
+
+base::Expected<void, std::string> SqliteStore::Put(const Robot& r) { return PutRow(r); }
+base::Expected<void, std::string> SqliteStore::Put(const Order& o) { return PutRow(o); }
+base::Expected<void, std::string> SqliteStore::Put(const HoldInvoice& h) { return PutRow(h); }
+base::Expected<void, std::string> SqliteStore::Put(const Take& t) { return PutRow(t); }
+base::Expected<void, std::string> SqliteStore::Put(const Payout& p) { return PutRow(p); }
+base::Expected<void, std::string> SqliteStore::Put(const Intent& i) { return PutRow(i); }
+base::Expected<void, std::string> SqliteStore::Put(const LedgerEntry& e) { return PutRow(e); }
+base::Expected<void, std::string> SqliteStore::Put(const MarketTick& t) { return PutRow(t); }
+
+template <class Row, class... Args>
+std::vector<Row> SqliteStore::Select(const std::string& sql, const Args&... args) {
+  auto stmt = m_db->Prepare(sql);
+  if (!stmt) {
+    LogReadError(TableOf<Row>::kName, stmt.error());
+    return {};
+  }
+  Use use(**stmt);
+  Binder binder(*use);
+  (binder("", args), ...);
+  std::vector<Row> rows;
+  for (;;) {
+    auto more = use->Step();
+    if (!more) {
+      LogReadError(TableOf<Row>::kName, more.error());
+      return {};
+    }
+    if (!*more) return rows;
+    rows.push_back(ReadRow<Row>(*use));
+  }
+}
+
+template <class Row, class... Args>
+std::optional<Row> SqliteStore::SelectOne(const std::string& sql, const Args&... args) {
+  auto rows = Select<Row>(sql, args...);
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+std::optional<Robot> SqliteStore::RobotById(int64_t id) {
+  static const std::string kSql = SelectSql<Robot>("WHERE id = ?1");
+  return SelectOne<Robot>(kSql, id);
+}
+
+std::optional<Robot> SqliteStore::RobotByToken(const std::string& token_sha256) {
+  static const std::string kSql = SelectSql<Robot>("WHERE token_sha256 = ?1");
+  return SelectOne<Robot>(kSql, token_sha256);
+}
+
+std::optional<Robot> SqliteStore::RobotByPublicKey(const std::string& public_key) {
+  static const std::string kSql = SelectSql<Robot>("WHERE public_key = ?1 ORDER BY id LIMIT 1");
+  return SelectOne<Robot>(kSql, public_key);
+}
+
+std::optional<Order> SqliteStore::OrderById(int64_t id) {
+  static const std::string kSql = SelectSql<Order>("WHERE id = ?1");
+  return SelectOne<Order>(kSql, id);
+}
+
+std::vector<Order> SqliteStore::LiveOrders() {
+  // Same predicate as the partial index orders_live, so that SQLite uses it.
+  static const std::string kSql =
+      SelectSql<Order>("WHERE status NOT IN (4, 5, 12, 14, 17, 18) ORDER BY id");
+  return Select<Order>(kSql);
+}
+
+std::optional<HoldInvoice> SqliteStore::HoldById(int64_t id) {
+  static const std::string kSql = SelectSql<HoldInvoice>("WHERE id = ?1");
+  return SelectOne<HoldInvoice>(kSql, id);
+}
+
+std::optional<HoldInvoice> SqliteStore::HoldByHash(const std::string& payment_hash) {
+  static const std::string kSql = SelectSql<HoldInvoice>("WHERE payment_hash = ?1");
+  return SelectOne<HoldInvoice>(kSql, payment_hash);
+}
+
+std::vector<HoldInvoice> SqliteStore::HoldsOfOrder(int64_t order_id) {
+  static const std::string kSql = SelectSql<HoldInvoice>("WHERE order_id = ?1 ORDER BY id");
+  return Select<HoldInvoice>(kSql, order_id);
+}
+
+std::vector<HoldInvoice> SqliteStore::UnresolvedHolds() {
+  // Same predicate as the partial index holds_unresolved.
+  static const std::string kSql = SelectSql<HoldInvoice>("WHERE state IN (0, 1, 2) ORDER BY id");
+  return Select<HoldInvoice>(kSql);
+}
+
+std::optional<Take> SqliteStore::TakeById(int64_t id) {
+  static const std::string kSql = SelectSql<Take>("WHERE id = ?1");
+  return SelectOne<Take>(kSql, id);
+}
+
+std::vector<Take> SqliteStore::TakesOfOrder(int64_t order_id) {
+  static const std::string kSql = SelectSql<Take>("WHERE order_id = ?1 ORDER BY id");
+  return Select<Take>(kSql, order_id);
+}
+
+std::optional<Payout> SqliteStore::PayoutById(int64_t id) {
+  static const std::string kSql = SelectSql<Payout>("WHERE id = ?1");
+  return SelectOne<Payout>(kSql, id);
+}
+
+std::vector<Payout> SqliteStore::PayoutsOfOrder(int64_t order_id) {
+  static const std::string kSql = SelectSql<Payout>("WHERE order_id = ?1 ORDER BY id");
+  return Select<Payout>(kSql, order_id);
+}
+
+std::optional<Intent> SqliteStore::IntentById(int64_t id) {
+  static const std::string kSql = SelectSql<Intent>("WHERE id = ?1");
+  return SelectOne<Intent>(kSql, id);
+}
+
+std::vector<Intent> SqliteStore::OpenIntents() {
+  // Same predicate as the partial index intents_open.
+  static const std::string kSql = SelectSql<Intent>("WHERE state = 0 ORDER BY id");
+  return Select<Intent>(kSql);
+}
+
+std::vector<LedgerEntry> SqliteStore::LedgerOfOrder(int64_t order_id) {
+  static const std::string kSql = SelectSql<LedgerEntry>("WHERE order_id = ?1 ORDER BY id");
+  return Select<LedgerEntry>(kSql, order_id);
+}
+
+std::vector<LedgerEntry> SqliteStore::Ledger() {
+  static const std::string kSql = SelectSql<LedgerEntry>("ORDER BY id");
+  return Select<LedgerEntry>(kSql);
+}
+
+std::vector<MarketTick> SqliteStore::Ticks(int64_t start, int64_t end, size_t limit) {
+  static const std::string kSql = SelectSql<MarketTick>(
+      "WHERE timestamp >= ?1 AND timestamp < ?2 ORDER BY timestamp, id LIMIT ?3");
+  return Select<MarketTick>(kSql, start, end, Clamp(limit));
+}
+
+std::vector<MarketTick> SqliteStore::LatestTicks(size_t limit) {
+  static const std::string kSql =
+      SelectSql<MarketTick>("ORDER BY timestamp DESC, id DESC LIMIT ?1");
+  auto ticks = Select<MarketTick>(kSql, Clamp(limit));
+  std::reverse(ticks.begin(), ticks.end());  // oldest first, as Ticks()
+  return ticks;
+}
+
+int64_t SqliteStore::CountRobots() {
+  auto count = m_db->QueryInt("SELECT COUNT(*) FROM robots");
+  if (!count) {
+    LogReadError(TableOf<Robot>::kName, count.error());
+    return 0;
+  }
+  return *count;
+}
+
+}  // namespace store
+
+base::Expected<std::unique_ptr<Store>, std::string> Store::Open(const std::string& path) {
+  if (auto r = store::MakePrivateFile(path); !r) return base::Err("store: " + r.error());
+  auto db = store::Db::Open(path);
+  if (!db) return base::Err("store: " + db.error());
+  // Refuse a newer schema before anything (even the WAL switch) writes to the file.
+  auto version = store::SchemaVersionOf(**db);
+  if (!version) return base::Err("store: " + path + ": " + version.error());
+  if (*version > static_cast<int>(store::Migrations().size())) {
+    return base::Err("store: " + path + ": database schema version " + std::to_string(*version) +
+                     " is newer than this build knows (" + std::to_string(store::Migrations().size()) + ")");
+  }
+  if (auto r = store::Configure(**db); !r) return base::Err("store: " + path + ": " + r.error());
+  auto migrated = store::Migrate(**db, store::Migrations());
+  if (!migrated) return base::Err("store: " + path + ": " + migrated.error());
+  std::array<int64_t, store::kTableCount> last_ids{};
+  for (size_t i = 0; i < store::kTableCount; ++i) {
+    auto max = (*db)->QueryInt(std::string("SELECT MAX(id) FROM ") + store::TableName(static_cast<Table>(i)));
+    if (!max) return base::Err("store: " + path + ": " + max.error());
+    last_ids[i] = *max;
+  }
+  return std::unique_ptr<Store>(new store::SqliteStore(std::move(*db), *migrated, last_ids));
+}
+
+}  // namespace coordinator

@@ -1,0 +1,74 @@
+#include "tests/support/pgp_keys.h"
+
+#include <rnp/rnp.h>
+#include <rnp/rnp_err.h>
+
+#include <stdexcept>
+
+namespace testsupport {
+namespace {
+
+void Check(rnp_result_t r, const char* what) {
+  if (r != RNP_SUCCESS) throw std::runtime_error(std::string("librnp: ") + what + " failed");
+}
+
+std::string ExportKey(rnp_key_handle_t key, uint32_t flags) {
+  rnp_output_t out = nullptr;
+  Check(rnp_output_to_memory(&out, 0), "output");
+  Check(rnp_key_export(key, out, flags | RNP_KEY_EXPORT_ARMORED | RNP_KEY_EXPORT_SUBKEYS), "export");
+  uint8_t* buf = nullptr;
+  size_t len = 0;
+  Check(rnp_output_memory_get_buf(out, &buf, &len, false), "buffer");
+  std::string s(reinterpret_cast<char*>(buf), len);
+  rnp_output_destroy(out);
+  return s;
+}
+
+}  // namespace
+
+std::unique_ptr<PgpKey> PgpKey::Generate(const std::string& name) {
+  std::unique_ptr<PgpKey> k(new PgpKey());
+  rnp_ffi_t ffi = nullptr;
+  Check(rnp_ffi_create(&ffi, "GPG", "GPG"), "ffi");
+  k->m_ffi = ffi;
+  rnp_key_handle_t key = nullptr;
+  Check(rnp_generate_key_25519(ffi, name.c_str(), nullptr, &key), "generate");
+  char* keyid = nullptr;
+  Check(rnp_key_get_keyid(key, &keyid), "keyid");
+  k->m_keyid = keyid;
+  rnp_buffer_destroy(keyid);
+  k->m_public = ExportKey(key, RNP_KEY_EXPORT_PUBLIC);
+  k->m_secret = ExportKey(key, RNP_KEY_EXPORT_SECRET);
+  rnp_key_handle_destroy(key);
+  return k;
+}
+
+PgpKey::~PgpKey() {
+  if (m_ffi) rnp_ffi_destroy(static_cast<rnp_ffi_t>(m_ffi));
+}
+
+std::string PgpKey::ClearSign(const std::string& text) const {
+  auto ffi = static_cast<rnp_ffi_t>(m_ffi);
+  rnp_input_t in = nullptr;
+  rnp_output_t out = nullptr;
+  Check(rnp_input_from_memory(&in, reinterpret_cast<const uint8_t*>(text.data()), text.size(), false), "input");
+  Check(rnp_output_to_memory(&out, 0), "output");
+  rnp_op_sign_t op = nullptr;
+  Check(rnp_op_sign_cleartext_create(&op, ffi, in, out), "sign op");
+  rnp_key_handle_t key = nullptr;
+  Check(rnp_locate_key(ffi, "keyid", m_keyid.c_str(), &key), "locate");
+  Check(rnp_op_sign_add_signature(op, key, nullptr), "add signature");
+  Check(rnp_op_sign_set_hash(op, "SHA512"), "hash");
+  Check(rnp_op_sign_execute(op), "sign");
+  uint8_t* buf = nullptr;
+  size_t len = 0;
+  Check(rnp_output_memory_get_buf(out, &buf, &len, false), "buffer");
+  std::string s(reinterpret_cast<char*>(buf), len);
+  rnp_op_sign_destroy(op);
+  rnp_key_handle_destroy(key);
+  rnp_input_destroy(in);
+  rnp_output_destroy(out);
+  return s;
+}
+
+}  // namespace testsupport

@@ -1,0 +1,27 @@
+// Test robots' PGP keys, made with librnp at test time (EdDSA/Curve25519 like RoboSats'
+// clients), and cleartext signing as clients sign their payout invoices.
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace testsupport {
+
+class PgpKey {
+ public:
+  // A fresh unprotected key pair with user id `name`.
+  static std::unique_ptr<PgpKey> Generate(const std::string& name);
+  ~PgpKey();
+
+  const std::string& public_armored() const { return m_public; }
+  const std::string& secret_armored() const { return m_secret; }
+  // "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n<text>\n-----BEGIN PGP SIGNATURE-----…"
+  std::string ClearSign(const std::string& text) const;
+
+ private:
+  PgpKey() = default;
+  void* m_ffi = nullptr;  // rnp_ffi_t
+  std::string m_public, m_secret, m_keyid;
+};
+
+}  // namespace testsupport

@@ -1,0 +1,221 @@
+#include "tests/unit/engine/harness.h"
+
+#include <filesystem>
+#include <thread>
+
+#include "escrow/crypto/sha256.h"
+#include "tests/support/test_support.h"
+
+namespace enginetest {
+
+using namespace std::chrono_literals;
+
+void EngineHarness::SetUp() {
+  m_dir = testsupport::MakeTempDir("engine");
+  // Keys and their signatures are made with the real time: start the clock there.
+  m_clock.Set(std::chrono::system_clock::now());
+  escrow::simln::NetworkSpec spec;
+  spec.start_height = 800000;
+  spec.nodes.push_back({"coordinator", ""});
+  for (const char* w : {"alice", "bob", "carol", "dave"}) {
+    spec.nodes.push_back({w, ""});
+    escrow::simln::ChannelSpec ch;
+    ch.node_a = "coordinator";
+    ch.node_b = w;
+    ch.a_balance_sat = 10000000;
+    ch.b_balance_sat = 10000000;
+    spec.channels.push_back(ch);
+  }
+  auto net = escrow::simln::Network::Open(m_dir + "/simln.db", spec, m_clock);
+  ASSERT_TRUE(net.ok()) << net.error();
+  m_net = std::move(net.value());
+  m_total_msat = m_net->TotalMsat();
+  for (const char* w : {"alice", "bob", "carol", "dave"}) m_wallets[w] = m_net->Node(w);
+  StartCoordinator();
+}
+
+void EngineHarness::StartCoordinator() {
+  auto store = coordinator::Store::Open(m_dir + "/coordinator.db");
+  ASSERT_TRUE(store.ok()) << store.error();
+  m_store = std::move(store.value());
+  m_coord_node = m_net->Node("coordinator");
+  m_holds = std::make_unique<escrow::HoldDesk>(*m_coord_node);
+  m_payouts = std::make_unique<escrow::PayoutDesk>(*m_coord_node);
+  coordinator::Engine::Deps deps;
+  deps.store = m_store.get();
+  deps.holds = m_holds.get();
+  deps.payouts = m_payouts.get();
+  deps.clock = &m_clock;
+  deps.rates = &m_rates;
+  deps.block_height = [this] { return m_net->BlockHeight(); };
+  deps.params = m_params;
+  deps.node.alias = "coordinator";
+  deps.node.network = "regtest";
+  deps.currency_code = [](int id) -> std::string { return id == 1 ? "USD" : id == 2 ? "EUR" : ""; };
+  m_engine = std::make_unique<coordinator::Engine>(std::move(deps));
+  m_engine->tick_interval = std::chrono::milliseconds(20);
+  m_engine->Start();
+}
+
+void EngineHarness::StopCoordinator() {
+  if (m_engine) m_engine->Stop();
+  // Desks before the engine: their callbacks post into it.
+  m_payouts.reset();
+  m_holds.reset();
+  m_engine.reset();
+  m_coord_node.reset();
+  m_store.reset();
+}
+
+void EngineHarness::TearDown() {
+  StopCoordinator();
+  m_payments.clear();
+  m_wallets.clear();
+  m_net.reset();
+  std::filesystem::remove_all(m_dir);
+}
+
+TestRobot& EngineHarness::Robot(const std::string& name, const std::string& wallet) {
+  auto it = m_robots.find(name);
+  if (it != m_robots.end()) return it->second;
+  TestRobot r;
+  r.name = name;
+  r.wallet = wallet;
+  r.key = testsupport::PgpKey::Generate(name);
+  r.auth.token_sha256 = escrow::crypto::ToHex(escrow::crypto::Sha256("token of " + name));
+  coordinator::Auth::NewRobot keys;
+  keys.hash_id = escrow::crypto::ToHex(escrow::crypto::Sha256("hash of " + name));
+  keys.nickname = name;
+  keys.public_key = r.key->public_armored();
+  keys.encrypted_private_key = r.key->secret_armored();
+  keys.nostr_pubkey = "";
+  r.auth.keys = keys;
+  return m_robots.emplace(name, std::move(r)).first->second;
+}
+
+base::Result<json> EngineHarness::Call(const TestRobot& r, coordinator::Command cmd) {
+  auto promise = std::make_shared<std::promise<base::Result<json>>>();
+  auto fut = promise->get_future();
+  m_engine->Submit(r.auth, std::move(cmd), [promise](base::Result<json> res) { promise->set_value(std::move(res)); });
+  if (fut.wait_for(20s) != std::future_status::ready) {
+    ADD_FAILURE() << "engine did not answer";
+    return base::Err(base::Status::Error(base::Status::kInternal, "timeout"));
+  }
+  return fut.get();
+}
+
+json EngineHarness::Ok(const TestRobot& r, coordinator::Command cmd) {
+  auto res = Call(r, std::move(cmd));
+  EXPECT_TRUE(res.ok()) << (res.ok() ? "" : std::to_string(res.error().code) + " " + res.error().message);
+  return res.ok() ? res.value() : json();
+}
+
+void EngineHarness::Pay(const std::string& wallet, const std::string& payreq) {
+  ASSERT_FALSE(payreq.empty());
+  escrow::SendPaymentRequest req;
+  req.payment_request = payreq;
+  req.fee_limit_msat = 100000000;
+  req.timeout_seconds = 60;
+  m_payments.push_back(m_wallets.at(wallet)->SendPayment(req, {[](const escrow::Payment&) {}, {}, {}}));
+}
+
+json EngineHarness::WaitStatus(const TestRobot& r, int64_t id, int status) {
+  json view;
+  for (int i = 0; i < 1000; ++i) {
+    m_net->Tick();
+    m_engine->Tick();
+    m_engine->Drain();
+    view = Order(r, id);
+    if (view.value("status", -1) == status) return view;
+    std::this_thread::sleep_for(5ms);
+  }
+  ADD_FAILURE() << "order " << id << " never reached status " << status << "; last view: " << view.dump();
+  return view;
+}
+
+json EngineHarness::WaitField(const TestRobot& r, int64_t id, const std::string& field) {
+  json view;
+  for (int i = 0; i < 1000; ++i) {
+    m_engine->Drain();
+    view = Order(r, id);
+    if (view.contains(field)) return view;
+    std::this_thread::sleep_for(5ms);
+  }
+  ADD_FAILURE() << "order " << id << " never showed " << field << "; last view: " << view.dump();
+  return view;
+}
+
+std::string EngineHarness::SignedInvoice(const TestRobot& r, int64_t sats, std::string* payreq_out) {
+  escrow::InvoiceRequest req;
+  req.value_msat = sats * 1000;
+  req.memo = "payout for " + r.name;
+  req.expiry_seconds = 3600;
+  auto added = m_wallets.at(r.wallet)->AddInvoice(req);
+  EXPECT_TRUE(added.ok());
+  if (!added.ok()) return "";
+  if (payreq_out) *payreq_out = added->payment_request;
+  return r.key->ClearSign(added->payment_request);
+}
+
+void EngineHarness::Advance(std::chrono::seconds s) {
+  m_clock.Advance(s);
+  m_net->Tick();
+  m_engine->Tick();
+  m_engine->Drain();
+}
+
+int64_t EngineHarness::LocalSats(const std::string& node) {
+  auto v = m_net->GetNode(node);
+  return v ? v->balance.local_msat / 1000 : 0;
+}
+
+void EngineHarness::CheckConservation() {
+  m_engine->Drain();
+  EXPECT_EQ(m_net->TotalMsat(), m_total_msat) << "the network created or lost sats";
+  std::map<int64_t, int64_t> in, out, proceeds, custody;
+  for (const auto& e : m_store->Ledger()) {
+    switch (e.kind) {
+      case coordinator::LedgerKind::kBondSettled:
+      case coordinator::LedgerKind::kEscrowSettled: in[e.order_id] += e.amount_sat; break;
+      case coordinator::LedgerKind::kPayoutSent:
+      case coordinator::LedgerKind::kRoutingFee:
+      case coordinator::LedgerKind::kRewardCredited: out[e.order_id] += e.amount_sat; break;
+      case coordinator::LedgerKind::kProceeds: proceeds[e.order_id] += e.amount_sat; break;
+      case coordinator::LedgerKind::kDisputeCustody: custody[e.order_id] += e.amount_sat; break;
+    }
+  }
+  for (const auto& [order, sats] : in) {
+    EXPECT_EQ(sats, out[order] + proceeds[order] + custody[order]) << "order " << order << " does not balance";
+  }
+  // No hold invoice of a finished order is left ACCEPTED (or OPEN) on the node.
+  for (int64_t id = 1;; ++id) {
+    auto o = m_store->OrderById(id);
+    if (!o) break;
+    if (!coordinator::IsTerminal(o->status)) continue;
+    for (const auto& h : m_store->HoldsOfOrder(id)) {
+      auto hash = escrow::crypto::Hash32FromHex(h.payment_hash);
+      auto inv = m_coord_node->LookupInvoice(*hash);
+      if (!inv.ok()) continue;  // never reached the node
+      EXPECT_NE(inv->state, escrow::InvoiceState::kAccepted) << "order " << id << " left a hold ACCEPTED";
+      EXPECT_NE(inv->state, escrow::InvoiceState::kOpen) << "order " << id << " left a hold OPEN";
+    }
+  }
+}
+
+coordinator::MakeCmd SellOrder(const std::string& amount_usd) {
+  coordinator::MakeCmd m;
+  m.type = coordinator::OrderType::kSell;
+  m.currency = 1;
+  m.amount = amount_usd;
+  m.payment_method = "Strike";
+  m.premium = "1";
+  return m;
+}
+
+coordinator::MakeCmd BuyOrder(const std::string& amount_usd) {
+  auto m = SellOrder(amount_usd);
+  m.type = coordinator::OrderType::kBuy;
+  return m;
+}
+
+}  // namespace enginetest
