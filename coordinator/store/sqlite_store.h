@@ -48,6 +48,7 @@ class SqliteStore final : public Store {
   std::vector<Take> TakesOfOrder(int64_t order_id) override;
   std::optional<Payout> PayoutById(int64_t id) override;
   std::vector<Payout> PayoutsOfOrder(int64_t order_id) override;
+  std::optional<Payout> PayoutByHash(const std::string& payment_hash) override;
   std::optional<Intent> IntentById(int64_t id) override;
   std::vector<Intent> OpenIntents() override;
   std::vector<LedgerEntry> LedgerOfOrder(int64_t order_id) override;

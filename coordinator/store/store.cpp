@@ -250,6 +250,11 @@ std::vector<Payout> SqliteStore::PayoutsOfOrder(int64_t order_id) {
   return Select<Payout>(kSql, order_id);
 }
 
+std::optional<Payout> SqliteStore::PayoutByHash(const std::string& payment_hash) {
+  static const std::string kSql = SelectSql<Payout>("WHERE payment_hash = ?1");
+  return SelectOne<Payout>(kSql, payment_hash);
+}
+
 std::optional<Intent> SqliteStore::IntentById(int64_t id) {
   static const std::string kSql = SelectSql<Intent>("WHERE id = ?1");
   return SelectOne<Intent>(kSql, id);

@@ -67,6 +67,8 @@ class Store {
   virtual std::vector<Take> TakesOfOrder(int64_t order_id) = 0;
   virtual std::optional<Payout> PayoutById(int64_t id) = 0;
   virtual std::vector<Payout> PayoutsOfOrder(int64_t order_id) = 0;
+  // payment_hash is unique across payouts: an invoice is paid for one order only.
+  virtual std::optional<Payout> PayoutByHash(const std::string& payment_hash) = 0;
   virtual std::optional<Intent> IntentById(int64_t id) = 0;
   virtual std::vector<Intent> OpenIntents() = 0;
   virtual std::vector<LedgerEntry> LedgerOfOrder(int64_t order_id) = 0;

@@ -171,9 +171,13 @@ int64_t EngineHarness::LocalSats(const std::string& node) {
 
 void EngineHarness::CheckConservation() {
   m_engine->Drain();
+  // The audit reads through its own connection: the engine's Store is its thread's alone.
+  auto audit_store = coordinator::Store::Open(m_dir + "/coordinator.db");
+  ASSERT_TRUE(audit_store.ok()) << audit_store.error();
+  coordinator::Store& store = *audit_store.value();
   EXPECT_EQ(m_net->TotalMsat(), m_total_msat) << "the network created or lost sats";
   std::map<int64_t, int64_t> in, out, proceeds, custody;
-  for (const auto& e : m_store->Ledger()) {
+  for (const auto& e : store.Ledger()) {
     switch (e.kind) {
       case coordinator::LedgerKind::kBondSettled:
       case coordinator::LedgerKind::kEscrowSettled: in[e.order_id] += e.amount_sat; break;
@@ -189,10 +193,10 @@ void EngineHarness::CheckConservation() {
   }
   // No hold invoice of a finished order is left ACCEPTED (or OPEN) on the node.
   for (int64_t id = 1;; ++id) {
-    auto o = m_store->OrderById(id);
+    auto o = store.OrderById(id);
     if (!o) break;
     if (!coordinator::IsTerminal(o->status)) continue;
-    for (const auto& h : m_store->HoldsOfOrder(id)) {
+    for (const auto& h : store.HoldsOfOrder(id)) {
       auto hash = escrow::crypto::Hash32FromHex(h.payment_hash);
       auto inv = m_coord_node->LookupInvoice(*hash);
       if (!inv.ok()) continue;  // never reached the node
