@@ -14,6 +14,10 @@
 
 namespace escrow::bolt11 {
 
+// BOLT #11: "the maximum length of a Tagged Field's `data` is constricted by the maximum value
+// of `data_length`. This is 1023 x 5 bits, or 639 bytes."
+constexpr size_t kMaxFieldBytes = 639;
+
 // BOLT #11: `r` field: "one or more entries containing extra routing information for a
 // private route", each pubkey (264 bits), short_channel_id (64), fee_base_msat (32),
 // fee_proportional_millionths (32), cltv_expiry_delta (16).
@@ -42,6 +46,10 @@ struct RawField {
 struct Invoice {
   std::string network_prefix;              // "bc", "tb", "bcrt", "sb", "tbs"
   std::optional<uint64_t> amount_msat;     // absent: "any amount"
+  // The amount as written in the hrp on decode ("2500u"). Encode keeps it while it still denotes
+  // `amount_msat` (BOLT 11 notes non-shortest forms "have been encountered in the wild"), so
+  // that decode → encode stays byte-identical; otherwise it writes the shortest form.
+  std::string amount_hrp;
   uint64_t timestamp = 0;                  // seconds since the epoch
   std::optional<crypto::Hash32> payment_hash;      // p
   std::optional<crypto::Hash32> payment_secret;    // s
@@ -62,6 +70,8 @@ struct Invoice {
   std::vector<RawField> field_order;
 
   bool HasFeature(int bit) const;
+  // Sets `bit` in `features`, growing the word vector as needed.
+  void SetFeature(int bit);
   // True if `now` (Unix seconds) is past timestamp + expiry.
   bool IsExpired(uint64_t now) const { return now > timestamp + expiry_seconds; }
 };
@@ -73,11 +83,21 @@ struct Invoice {
 base::Expected<Invoice, std::string> Decode(std::string_view payreq);
 
 // Signs with `signer` and encodes. When `inv.field_order` is empty the fields are written in a
-// canonical order: p, s, d|h, n, x, c, f*, r*, 9, m. Uses the smallest amount multiplier.
+// canonical order: p, s, d|h, n, x (unless 3600), c, f*, r*, 9 (if any bit), m. The amount is
+// written in its shortest form (the largest multiplier that represents it exactly).
+// An amount of 0 is written as no amount ("any amount").
+// REQUIRES: timestamp < 2^35; `payee`, if set, is `signer`'s key; every field fits in
+// kMaxFieldBytes (d, m; r holds at most 12 hops) — callers validate user input first.
 std::string Encode(const Invoice& inv, const crypto::Signer& signer);
 
 // Encodes `inv` with its decoded `signature` instead of signing afresh, so that
 // Decode → EncodeWithSignature reproduces the input (lower-cased) byte for byte.
 std::string EncodeWithSignature(const Invoice& inv);
+
+// The digest the signature covers, for `inv` written as Encode writes it. BOLT #11:
+// "SHA2 256-bit hash of the human-readable part, represented as UTF-8 bytes, concatenated with
+// the data part (excluding the signature) with 0 bits appended to pad the data to the next
+// byte boundary".
+crypto::Hash32 SigningHash(const Invoice& inv);
 
 }  // namespace escrow::bolt11

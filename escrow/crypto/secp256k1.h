@@ -45,6 +45,8 @@ class Signer {
   RecoverableSig SignRecoverable(const Hash32& digest) const;
   // BIP-340 Schnorr with 32 bytes of fresh aux randomness.
   SchnorrSig SignSchnorr(const Hash32& msg32) const;
+  // BIP-340 Schnorr with caller-chosen aux randomness: for the BIP's test vectors only.
+  SchnorrSig SignSchnorrWithAux(const Hash32& msg32, const Hash32& aux32) const;
 
   // The secret, for persisting a simulated node's key. Callers must not log it.
   Hash32 SecretForStorage() const { return m_secret; }
@@ -54,11 +56,13 @@ class Signer {
   Hash32 m_secret{};
 };
 
-// Verification never throws; malformed keys or signatures verify false.
+// Verification never throws; malformed keys or signatures verify false, and so does a high-S
+// signature (libsecp256k1's rule: normalise first if you must accept one).
 bool VerifyEcdsa(const PubKey33& pubkey, const Hash32& digest, const CompactSig& sig);
 // True if `sig` has s > n/2 (BOLT 11 readers must reject or normalise these per the spec).
 bool IsHighS(const CompactSig& sig);
-// Recovers the signing key; nullopt if the signature is not recoverable.
+// Recovers the signing key; nullopt if the signature is not recoverable. A high-S signature is
+// first normalised (s := n - s) keeping `recovery_id`, as BOLT 11 readers must accept one.
 std::optional<PubKey33> RecoverPubKey(const Hash32& digest, const RecoverableSig& sig);
 bool VerifySchnorr(const XOnlyPubKey& pubkey, const Hash32& msg32, const SchnorrSig& sig);
 // Returns nullopt if the bytes are not a valid compressed point.
