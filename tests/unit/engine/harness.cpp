@@ -206,6 +206,35 @@ void EngineHarness::CheckConservation() {
   }
 }
 
+int64_t EngineHarness::MakePublic(TestRobot& maker, coordinator::MakeCmd cmd) {
+  auto made = Ok(maker, cmd);
+  EXPECT_EQ(made["status"], 0);
+  EXPECT_TRUE(made.contains("bond_invoice")) << made.dump();
+  int64_t id = made["id"];
+  Pay(maker.wallet, made.value("bond_invoice", ""));
+  WaitStatus(maker, id, 1);
+  return id;
+}
+
+void EngineHarness::TakeAndLock(TestRobot& taker, int64_t id, const std::string& amount) {
+  auto taken = Ok(taker, coordinator::TakeCmd{id, amount, std::nullopt});
+  EXPECT_EQ(taken["status"], 3) << taken.dump();
+  Pay(taker.wallet, taken.value("bond_invoice", ""));
+  WaitStatus(taker, id, 6);
+}
+
+void EngineHarness::LockEscrow(TestRobot& seller, int64_t id) {
+  int before = Order(seller, id)["status"];
+  auto view = WaitField(seller, id, "escrow_invoice");
+  Pay(seller.wallet, view.value("escrow_invoice", ""));
+  WaitStatus(seller, id, before == 6 ? 8 : 9);
+}
+
+void EngineHarness::SubmitInvoice(TestRobot& buyer, int64_t id) {
+  int64_t amount = Order(buyer, id)["invoice_amount"];
+  Ok(buyer, coordinator::UpdateInvoiceCmd{id, SignedInvoice(buyer, amount), 0});
+}
+
 coordinator::MakeCmd SellOrder(const std::string& amount_usd) {
   coordinator::MakeCmd m;
   m.type = coordinator::OrderType::kSell;

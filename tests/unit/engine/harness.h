@@ -72,6 +72,16 @@ class EngineHarness : public ::testing::Test {
   void Advance(std::chrono::seconds s);
   int64_t LocalSats(const std::string& node);
 
+  // Makes an order by `maker`, locks its bond (status 1); returns its id.
+  int64_t MakePublic(TestRobot& maker, coordinator::MakeCmd cmd);
+  // `taker` takes and locks its bond: the order reaches 6.
+  void TakeAndLock(TestRobot& taker, int64_t id, const std::string& amount = "");
+  // The seller locks the escrow (status 6 → 8 or 7 → 9).
+  void LockEscrow(TestRobot& seller, int64_t id);
+  // The buyer submits a correct signed invoice.
+  void SubmitInvoice(TestRobot& buyer, int64_t id);
+  int64_t EarnedRewards(const TestRobot& r) { return Ok(r, coordinator::GetRobotCmd{})["earned_rewards"]; }
+
   // Money rules: per order, in = out + proceeds (+ custody); no hold invoice left ACCEPTED
   // on the node for a finished order; the network conserves its total.
   void CheckConservation();

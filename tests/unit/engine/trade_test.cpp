@@ -9,26 +9,7 @@ using coordinator::ConfirmCmd;
 using coordinator::TakeCmd;
 using coordinator::UpdateInvoiceCmd;
 
-class Trade : public EngineHarness {
- protected:
-  // Makes an order by `maker` and locks its bond; returns the order id.
-  int64_t MakePublic(TestRobot& maker, coordinator::MakeCmd cmd) {
-    auto made = Ok(maker, cmd);
-    EXPECT_EQ(made["status"], 0);
-    EXPECT_TRUE(made.contains("bond_invoice")) << made.dump();
-    int64_t id = made["id"];
-    Pay(maker.wallet, made.value("bond_invoice", ""));
-    WaitStatus(maker, id, 1);
-    return id;
-  }
-  // `taker` takes and locks its bond: the order reaches 6.
-  void TakeAndLock(TestRobot& taker, int64_t id, const std::string& amount = "") {
-    auto taken = Ok(taker, TakeCmd{id, amount, std::nullopt});
-    EXPECT_EQ(taken["status"], 3) << taken.dump();
-    Pay(taker.wallet, taken.value("bond_invoice", ""));
-    WaitStatus(taker, id, 6);
-  }
-};
+class Trade : public EngineHarness {};
 
 TEST_F(Trade, SellOrderCompletesAndTheBuyerIsPaidExactlyOnce) {
   auto& seller = Robot("seller", "alice");
