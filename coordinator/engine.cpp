@@ -1,5 +1,7 @@
 #include "coordinator/engine.h"
 
+#include <csignal>
+
 #include "config/base/log.h"
 #include "coordinator/engine_tx.h"
 #include "coordinator/errors.h"
@@ -39,6 +41,20 @@ void Engine::Stop() {
       d->done->set_value();
     }
   }
+}
+
+void Engine::CrashPoint(const char* stage, IntentKind kind) const {
+  if (m_d.crash_point.empty()) return;
+  const char* name = "?";
+  switch (kind) {
+    case IntentKind::kAddHold: name = "add_hold"; break;
+    case IntentKind::kSettleHold: name = "settle"; break;
+    case IntentKind::kCancelHold: name = "cancel"; break;
+    case IntentKind::kPay: name = "pay"; break;
+  }
+  if (m_d.crash_point != std::string(stage) + ":" + name) return;
+  base::Log(base::LogLevel::kWarn, "engine", "test crash point reached: SIGKILL", {{"point", m_d.crash_point}});
+  ::raise(SIGKILL);
 }
 
 void Engine::Post(Item item) {
@@ -137,7 +153,10 @@ bool Engine::Transact(const std::function<void(Tx&)>& body, Tx** out) {
     return false;
   }
   for (auto& f : tx->after_commit) f();
-  for (const auto& intent : tx->new_intents) Execute(intent, /*redrive=*/false);
+  for (const auto& intent : tx->new_intents) {
+    CrashPoint("commit", intent.kind);
+    Execute(intent, /*redrive=*/false);
+  }
   if (!tx->touched_orders.empty()) Publish();
   if (out) {
     m_last_tx = std::move(tx);

@@ -83,6 +83,11 @@ class Engine {
     NodeFacts node;
     CoordinatorFacts facts;
     std::function<std::string(int)> currency_code;  // id → "USD"; "" if unknown
+    // Test-only crash point, e.g. "commit:settle" (SIGKILL right after the transaction that
+    // decided a settle committed, before the node is called) or "node:pay" (after the node
+    // answered, before the answer is recorded). Kinds: add_hold, settle, cancel, pay.
+    // coordinatord reads it from COORDINATORD_CRASH_AT. Empty: never.
+    std::string crash_point;
   };
 
   explicit Engine(Deps deps);
@@ -150,6 +155,7 @@ class Engine {
   void Resolve(Tx& tx, HoldInvoice& h, bool settle);  // queues a settle or cancel intent
   void QueueIntent(Tx& tx, IntentKind kind, int64_t order_id, int64_t target_id);
   void Execute(const Intent& intent, bool redrive);
+  void CrashPoint(const char* stage, IntentKind kind) const;
   void OnHoldAccepted(Tx& tx, HoldInvoice& h, Order& o);
   void OnHoldSettled(Tx& tx, HoldInvoice& h, Order& o);
   void FinishOrder(Tx& tx, Order& o, OrderStatus terminal);

@@ -102,6 +102,7 @@ void Engine::Execute(const Intent& intent, bool redrive) {
       spec.expiry_seconds = std::max<int64_t>(60, h->invoice_expires_at - m_d.clock->NowSeconds());
       spec.cltv_expiry = h->cltv_expiry;
       m_d.holds->Add(spec, [this, id, retry_later](escrow::LnResult<escrow::AddInvoiceResult> r) {
+        CrashPoint("node", IntentKind::kAddHold);
         Post(IntentResult{id, [this, id, r, retry_later](Tx& tx) {
           if (!r.ok()) return retry_later(tx, escrow::LnErrorCodeName(r.error().code));
           auto intent = tx.Must(tx.store.IntentById(id), "intent");
@@ -133,6 +134,7 @@ void Engine::Execute(const Intent& intent, bool redrive) {
       if (!h) return;
       const bool settle = intent.kind == IntentKind::kSettleHold;
       auto on_done = [this, id, settle, retry_later](escrow::LnStatus st) {
+        CrashPoint("node", settle ? IntentKind::kSettleHold : IntentKind::kCancelHold);
         Post(IntentResult{id, [this, id, settle, st, retry_later](Tx& tx) {
           auto intent = tx.Must(tx.store.IntentById(id), "intent");
           auto h = tx.Must(tx.store.HoldById(intent.target_id), "hold");
@@ -185,6 +187,7 @@ void Engine::Execute(const Intent& intent, bool redrive) {
       auto prior = redrive ? escrow::PriorFailure::kIsThisAttempt
                            : (p->attempts > 1 ? escrow::PriorFailure::kResend : escrow::PriorFailure::kIsThisAttempt);
       m_d.payouts->Pay(spec, prior, [this, id](escrow::LnResult<escrow::PayOutcome> r) {
+        CrashPoint("node", IntentKind::kPay);
         Post(IntentResult{id, [this, id, r](Tx& tx) { OnPayoutResult(tx, id, r); }});
       });
       return;

@@ -32,7 +32,8 @@ base::Expected<CurrencyTable, std::string> CurrencyTable::Parse(std::string_view
     }
     const std::string& code = value.get_ref<const std::string&>();
     if (!table.m_by_id.emplace(id, code).second) return base::Err("currencies: id " + key + " listed twice");
-    if (!table.m_by_code.emplace(code, id).second) return base::Err("currencies: code " + code + " listed twice");
+    if (!table.m_by_code.emplace(code, id).second)
+      return base::Err("currencies: code " + code + " listed twice");
   }
   return table;
 }

@@ -10,7 +10,8 @@
 
 namespace coordinator {
 
-base::Expected<std::map<std::string, double, std::less<>>, std::string> ParseRatesJson(std::string_view json) {
+base::Expected<std::map<std::string, double, std::less<>>, std::string> ParseRatesJson(
+    std::string_view json) {
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return base::Err(std::string("not valid JSON"));
   if (!doc.is_object()) return base::Err(std::string("expected a JSON object {\"USD\": 97000.0, …}"));
@@ -47,8 +48,8 @@ base::Expected<PriceTable, std::string> OfflinePriceSource::Fetch() {
   }
   auto rates = ParseRatesJson(text);
   if (!rates.ok()) {
-    return base::Err("offline rates " + (m_path.empty() ? std::string("(bundled)") : "'" + m_path + "'") + ": " +
-                     rates.error());
+    return base::Err("offline rates " + (m_path.empty() ? std::string("(bundled)") : "'" + m_path + "'") +
+                     ": " + rates.error());
   }
   PriceTable table;
   table.prices = std::move(rates).value();

@@ -58,7 +58,8 @@ std::map<std::string, Quote, std::less<>> PriceBook::AllPrices(base::TimePoint n
       if (!entry.table || !IsFresh(*entry.table, now)) continue;
       for (const auto& [code, price] : entry.table->prices) {
         auto [it, inserted] = quotes.try_emplace(code);
-        if (inserted || entry.table->fetched_at < it->second.as_of) it->second.as_of = entry.table->fetched_at;
+        if (inserted || entry.table->fetched_at < it->second.as_of)
+          it->second.as_of = entry.table->fetched_at;
         values.try_emplace(code).first->second.push_back(price);
       }
     }

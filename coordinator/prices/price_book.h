@@ -60,7 +60,9 @@ class PriceBook {
     std::string last_error;
     base::TimePoint last_error_at{};
   };
-  bool IsFresh(const PriceTable& table, base::TimePoint now) const { return now - table.fetched_at <= m_max_age; }
+  bool IsFresh(const PriceTable& table, base::TimePoint now) const {
+    return now - table.fetched_at <= m_max_age;
+  }
 
   const base::Duration m_max_age;
   mutable std::mutex m_mutex;

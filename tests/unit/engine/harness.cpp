@@ -14,6 +14,11 @@ void EngineHarness::SetUp() {
   m_dir = testsupport::MakeTempDir("engine");
   // Keys and their signatures are made with the real time: start the clock there.
   m_clock.Set(std::chrono::system_clock::now());
+  OpenNetwork();
+  StartCoordinator();
+}
+
+void EngineHarness::OpenNetwork() {
   escrow::simln::NetworkSpec spec;
   spec.start_height = 800000;
   spec.nodes.push_back({"coordinator", ""});
@@ -29,9 +34,14 @@ void EngineHarness::SetUp() {
   auto net = escrow::simln::Network::Open(m_dir + "/simln.db", spec, m_clock);
   ASSERT_TRUE(net.ok()) << net.error();
   m_net = std::move(net.value());
-  m_total_msat = m_net->TotalMsat();
+  if (m_total_msat == 0) m_total_msat = m_net->TotalMsat();
   for (const char* w : {"alice", "bob", "carol", "dave"}) m_wallets[w] = m_net->Node(w);
-  StartCoordinator();
+}
+
+void EngineHarness::CloseNetwork() {
+  m_payments.clear();
+  m_wallets.clear();
+  m_net.reset();
 }
 
 void EngineHarness::StartCoordinator() {
@@ -52,6 +62,7 @@ void EngineHarness::StartCoordinator() {
   deps.node.alias = "coordinator";
   deps.node.network = "regtest";
   deps.currency_code = [](int id) -> std::string { return id == 1 ? "USD" : id == 2 ? "EUR" : ""; };
+  deps.crash_point = m_crash_point;
   m_engine = std::make_unique<coordinator::Engine>(std::move(deps));
   m_engine->tick_interval = std::chrono::milliseconds(20);
   m_engine->Start();
@@ -69,9 +80,7 @@ void EngineHarness::StopCoordinator() {
 
 void EngineHarness::TearDown() {
   StopCoordinator();
-  m_payments.clear();
-  m_wallets.clear();
-  m_net.reset();
+  CloseNetwork();
   std::filesystem::remove_all(m_dir);
 }
 

@@ -51,6 +51,9 @@ class EngineHarness : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
+  // Opens the simulated network (creating it on first use) on the test's files.
+  void OpenNetwork();
+  void CloseNetwork();
   // Starts (or restarts, on the same files) the coordinator side.
   void StartCoordinator();
   void StopCoordinator();
@@ -100,6 +103,7 @@ class EngineHarness : public ::testing::Test {
   std::unique_ptr<coordinator::Engine> m_engine;
   std::map<std::string, TestRobot> m_robots;
   int64_t m_total_msat = 0;
+  std::string m_crash_point;  // passed to the engine by StartCoordinator
 };
 
 coordinator::MakeCmd SellOrder(const std::string& amount_usd);
