@@ -5,6 +5,7 @@
 #include "config/base/log.h"
 #include "coordinator/engine_tx.h"
 #include "coordinator/errors.h"
+#include "coordinator/identity/pgp.h"
 
 namespace coordinator {
 
@@ -182,6 +183,18 @@ void Engine::Handle(CommandItem& c) {
       if (auto other = store.RobotByPublicKey(c.auth.keys->public_key); other && other->active_order_id != 0) {
         // RoboSats 1055: a public key already used by another active robot.
         c.reply(base::Err(Error(err::kBadKeys, "Invalid keys: this public key belongs to another active robot")));
+        return;
+      }
+      // RoboSats: the keys of a robot's first request are checked once, when it is created
+      // (7002 bad keys, 1056 a key made less than 12 hours ago).
+      auto pub = identity::ValidatePublicKey(c.auth.keys->public_key, now);
+      if (!pub.ok()) {
+        c.reply(base::Err(pub.error()));
+        return;
+      }
+      auto priv = identity::ValidateEncryptedPrivateKey(c.auth.keys->encrypted_private_key, pub->fingerprint);
+      if (!priv.ok()) {
+        c.reply(base::Err(priv));
         return;
       }
       Robot r;

@@ -3,6 +3,7 @@
 #include <rnp/rnp.h>
 #include <rnp/rnp_err.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace testsupport {
@@ -24,15 +25,25 @@ std::string ExportKey(rnp_key_handle_t key, uint32_t flags) {
   return s;
 }
 
+bool GivePassphrase(rnp_ffi_t, void* app_ctx, rnp_key_handle_t, const char*, char buf[], size_t buf_len) {
+  const auto* pass = static_cast<const std::string*>(app_ctx);
+  if (pass->size() + 1 > buf_len) return false;
+  std::copy(pass->begin(), pass->end(), buf);
+  buf[pass->size()] = '\0';
+  return true;
+}
+
 }  // namespace
 
-std::unique_ptr<PgpKey> PgpKey::Generate(const std::string& name) {
+std::unique_ptr<PgpKey> PgpKey::Generate(const std::string& name, const std::string& passphrase) {
   std::unique_ptr<PgpKey> k(new PgpKey());
+  k->m_passphrase = passphrase;
   rnp_ffi_t ffi = nullptr;
   Check(rnp_ffi_create(&ffi, "GPG", "GPG"), "ffi");
   k->m_ffi = ffi;
+  Check(rnp_ffi_set_pass_provider(ffi, GivePassphrase, &k->m_passphrase), "pass provider");
   rnp_key_handle_t key = nullptr;
-  Check(rnp_generate_key_25519(ffi, name.c_str(), nullptr, &key), "generate");
+  Check(rnp_generate_key_25519(ffi, name.c_str(), passphrase.c_str(), &key), "generate");
   char* keyid = nullptr;
   Check(rnp_key_get_keyid(key, &keyid), "keyid");
   k->m_keyid = keyid;

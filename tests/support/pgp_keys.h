@@ -9,8 +9,9 @@ namespace testsupport {
 
 class PgpKey {
  public:
-  // A fresh unprotected key pair with user id `name`.
-  static std::unique_ptr<PgpKey> Generate(const std::string& name);
+  // A fresh key pair with user id `name`, the secret key protected by `passphrase` (RoboSats
+  // clients protect it with the robot's token).
+  static std::unique_ptr<PgpKey> Generate(const std::string& name, const std::string& passphrase = "robot token");
   ~PgpKey();
 
   const std::string& public_armored() const { return m_public; }
@@ -21,7 +22,7 @@ class PgpKey {
  private:
   PgpKey() = default;
   void* m_ffi = nullptr;  // rnp_ffi_t
-  std::string m_public, m_secret, m_keyid;
+  std::string m_public, m_secret, m_keyid, m_passphrase;
 };
 
 }  // namespace testsupport

@@ -11,20 +11,19 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace testsupport {
 
 struct HttpOptions {
-  std::string ca_file;            // pinned certificate (PEM); empty: the system's CA bundle
-  std::string macaroon_hex;       // sent as Grpc-Metadata-macaroon when non-empty
+  std::string ca_file;       // pinned certificate (PEM); empty: the system's CA bundle
+  std::string macaroon_hex;  // sent as Grpc-Metadata-macaroon when non-empty
   std::vector<std::string> headers;
-  long timeout_ms = 15000;        // whole transfer (unary calls only)
+  long timeout_ms = 15000;  // whole transfer (unary calls only)
   long connect_timeout_ms = 5000;
 };
 
@@ -33,7 +32,7 @@ struct HttpResult {
   long status = 0;
   std::string headers;  // raw response headers
   std::string body;
-  long connects = -1;   // new connections this transfer made (0: reused keep-alive)
+  long connects = -1;  // new connections this transfer made (0: reused keep-alive)
 
   nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
@@ -50,8 +49,8 @@ inline size_t AppendTo(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-inline curl_slist* Prepare(CURL* curl, const std::string& method, const std::string& url, const std::string& body,
-                           const HttpOptions& options) {
+inline curl_slist* Prepare(CURL* curl, const std::string& method, const std::string& url,
+                           const std::string& body, const HttpOptions& options) {
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);

@@ -22,7 +22,7 @@ class Crash : public EngineHarness, public ::testing::WithParamInterface<const c
  protected:
   void SetUp() override {
     m_dir = testsupport::MakeTempDir("engine-crash");
-    m_clock.Set(std::chrono::system_clock::now());
+    m_clock.Set(std::chrono::system_clock::now() + std::chrono::hours(13));
     // Robots' keys (no threads involved) and the starting balances, before any fork.
     Robot("seller", "alice");
     Robot("buyer", "bob");
