@@ -59,8 +59,12 @@ struct ConfirmCmd { int64_t order_id = 0; };
 struct UndoConfirmCmd { int64_t order_id = 0; };
 struct DisputeCmd { int64_t order_id = 0; };
 struct RatePlatformCmd { int64_t order_id = 0; int rating = 0; };
+// Public reads that need no robot (RoboSats: /api/ticks/, /api/historical/).
+struct TicksCmd { int64_t start = 0; int64_t end = 0; };  // Unix seconds, [start, end)
+struct HistoricalCmd {};
 
 using Command = std::variant<GetRobotCmd, SetStealthCmd, MakeCmd, GetOrderCmd, TakeCmd, PauseCmd, CancelCmd,
-                             UpdateInvoiceCmd, ConfirmCmd, UndoConfirmCmd, DisputeCmd, RatePlatformCmd>;
+                             UpdateInvoiceCmd, ConfirmCmd, UndoConfirmCmd, DisputeCmd, RatePlatformCmd, TicksCmd,
+                             HistoricalCmd>;
 
 }  // namespace coordinator

@@ -2,6 +2,9 @@
 // expiries. Each runs inside one transaction (Engine::Transact); money moves only through
 // intents queued here.
 #include <cmath>
+#include <ctime>
+#include <limits>
+#include <map>
 
 #include "config/base/log.h"
 #include "coordinator/engine.h"
@@ -42,7 +45,41 @@ bool Engine::IsBuyer(const Order& o, int64_t robot_id) const {
   return o.type == OrderType::kBuy ? robot_id == o.maker_id : (robot_id == o.taker_id && robot_id != 0);
 }
 
+// RoboSats: /api/ticks/ refuses more than 5000 ticks (1051).
+static constexpr size_t kMaxTicks = 5000;
+
+static std::string TickTime(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
+  return buf;
+}
+
 JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
+  if (auto* t = std::get_if<TicksCmd>(&command)) {
+    auto ticks = tx.store.Ticks(t->start, t->end, kMaxTicks + 1);
+    if (ticks.size() > kMaxTicks) return Refuse(err::kTooManyTicks);
+    Json list = Json::array();
+    for (const auto& k : ticks) {
+      list.push_back({{"timestamp", TickTime(k.timestamp)}, {"currency", k.currency}, {"volume", k.volume},
+                      {"price", k.price}, {"premium", k.premium}, {"fee", k.fee}});
+    }
+    return list;
+  }
+  if (std::holds_alternative<HistoricalCmd>(command)) {
+    // Volume and number of contracts per day (RoboSats /api/historical/).
+    std::map<std::string, std::pair<double, int>> days;
+    for (const auto& k : tx.store.Ticks(0, std::numeric_limits<int64_t>::max(), 1000000)) {
+      auto& d = days[TickTime(k.timestamp).substr(0, 10)];
+      d.first += std::strtod(k.volume.c_str(), nullptr);
+      d.second += 1;
+    }
+    Json out = Json::array();
+    for (const auto& [day, v] : days) out.push_back({{day, {{"volume", v.first}, {"num_contracts", v.second}}}});
+    return out;
+  }
   if (robot == nullptr) return Refuse(err::kNoCredentials);
   robot->last_seen_at = tx.now;
   return std::visit(
@@ -74,9 +111,10 @@ JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
           return DoUndoConfirm(tx, *robot, c);
         } else if constexpr (std::is_same_v<T, DisputeCmd>) {
           return DoDispute(tx, *robot, c);
-        } else {
-          static_assert(std::is_same_v<T, RatePlatformCmd>);
+        } else if constexpr (std::is_same_v<T, RatePlatformCmd>) {
           return DoRate(tx, *robot, c);
+        } else {
+          return Refuse(err::kNotUnderstood);  // TicksCmd, HistoricalCmd: answered above
         }
       },
       command);

@@ -76,18 +76,20 @@ TEST_F(HttpSourcesTest, BitpaySendsTheVersionHeader) {
 }
 
 TEST_F(HttpSourcesTest, CriptoyaAsksOncePerSupportedWantedCurrency) {
-  auto source = Source(Provider::kCriptoya, m_server.BaseUrl(), m_clock, "", {"USD", "EUR", "ARS", "BRL", "VES"});
+  auto source =
+      Source(Provider::kCriptoya, m_server.BaseUrl(), m_clock, "", {"USD", "EUR", "ARS", "BRL", "VES"});
   auto table = source->Fetch();
   ASSERT_TRUE(table.ok()) << table.error();
   EXPECT_DOUBLE_EQ(table->prices.find("ARS")->second, 117706172.84);
   EXPECT_DOUBLE_EQ(table->prices.find("USD")->second, 98000.38);
   EXPECT_EQ(table->prices.count("BRL"), 0u);  // HTTP 500: skipped, the others still count
   EXPECT_EQ(table->prices.count("VES"), 0u);  // 404
-  EXPECT_EQ(table->prices.size(), 3u);         // + BTC
+  EXPECT_EQ(table->prices.size(), 3u);        // + BTC
   std::vector<std::string> paths;
   for (const auto& r : m_server.Requests()) paths.push_back(r.path);
   // In RoboSats' order of criptoya currencies; EUR is not one of them.
-  EXPECT_EQ(paths, (std::vector<std::string>{"/api/btc/ARS", "/api/btc/BRL", "/api/btc/USD", "/api/btc/VES"}));
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{"/api/btc/ARS", "/api/btc/BRL", "/api/btc/USD", "/api/btc/VES"}));
 }
 
 TEST_F(HttpSourcesTest, WantedCurrenciesFilterTheTable) {
@@ -117,7 +119,8 @@ TEST_F(HttpSourcesTest, HttpErrorsAndBadBodies) {
 
   auto criptoya = Source(Provider::kCriptoya, bad.BaseUrl(), m_clock, "", {"ARS"})->Fetch();
   ASSERT_FALSE(criptoya.ok());
-  EXPECT_NE(criptoya.error().find("criptoya: ARS: GET " + bad.BaseUrl() + "/api/btc/ARS: HTTP 404"), std::string::npos)
+  EXPECT_NE(criptoya.error().find("criptoya: ARS: GET " + bad.BaseUrl() + "/api/btc/ARS: HTTP 404"),
+            std::string::npos)
       << criptoya.error();
 }
 
@@ -129,12 +132,14 @@ TEST_F(HttpSourcesTest, UnreachableServer) {
   }  // closed: connections are refused now
   auto table = Source(Provider::kYadio, base_url, m_clock)->Fetch();
   ASSERT_FALSE(table.ok());
-  EXPECT_NE(table.error().find("yadio: GET " + base_url + "/exrates/BTC: "), std::string::npos) << table.error();
+  EXPECT_NE(table.error().find("yadio: GET " + base_url + "/exrates/BTC: "), std::string::npos)
+      << table.error();
 }
 
 TEST_F(HttpSourcesTest, NonSocks5hProxiesAreRefused) {
-  for (const char* proxy : {"socks5://127.0.0.1:9050", "http://127.0.0.1:8118", "https://127.0.0.1:8118",
-                            "socks4a://127.0.0.1:9050", "127.0.0.1:9050", "socks5h://", "socks5h://127.0.0.1"}) {
+  for (const char* proxy :
+       {"socks5://127.0.0.1:9050", "http://127.0.0.1:8118", "https://127.0.0.1:8118",
+        "socks4a://127.0.0.1:9050", "127.0.0.1:9050", "socks5h://", "socks5h://127.0.0.1"}) {
     federation::HttpPriceSourceOptions o;
     o.provider = Provider::kYadio;
     o.base_url = m_server.BaseUrl();
@@ -217,7 +222,8 @@ TEST_F(HttpSourcesTest, MakeHttpPriceSourcesByName) {
   ASSERT_EQ(sources->size(), 4u);
   EXPECT_EQ((*sources)[0]->Name(), "yadio");
   EXPECT_EQ((*sources)[3]->Name(), "criptoya");
-  auto unknown = federation::MakeHttpPriceSources({"yadio", "coinbase"}, "", std::chrono::seconds(5), m_clock);
+  auto unknown =
+      federation::MakeHttpPriceSources({"yadio", "coinbase"}, "", std::chrono::seconds(5), m_clock);
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().find("unknown price provider 'coinbase'"), std::string::npos);
 }

@@ -182,9 +182,9 @@ void LocalHttpServer::Serve(int fd) {
       }
     }
   }
-  std::string response = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\nContent-Type: application/json\r\n" +
-                         "Content-Length: " + std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n" +
-                         reply.body;
+  std::string response =
+      "HTTP/1.1 " + std::to_string(reply.status) + " X\r\nContent-Type: application/json\r\n" +
+      "Content-Length: " + std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n" + reply.body;
   SendAll(fd, response);
   ::shutdown(fd, SHUT_WR);
   // Drain until the client closes, so that it never sees a reset before reading the reply.
@@ -258,8 +258,8 @@ void LocalSocks5Proxy::Serve(int fd) {
       ::close(fd);
       return;
     }
-    destination = "ipv4:" + std::to_string(a[0]) + "." + std::to_string(a[1]) + "." + std::to_string(a[2]) + "." +
-                  std::to_string(a[3]);
+    destination = "ipv4:" + std::to_string(a[0]) + "." + std::to_string(a[1]) + "." + std::to_string(a[2]) +
+                  "." + std::to_string(a[3]);
   } else {
     ::close(fd);
     return;

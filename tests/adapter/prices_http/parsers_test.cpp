@@ -1,10 +1,9 @@
 // The providers' parsers on fixture bodies in each provider's format (written from RoboSats'
 // api/utils.py get_exchange_rates and the providers' public answers).
-#include "federation/prices/providers.h"
-
 #include <gtest/gtest.h>
 
 #include "coordinator/prices/currencies.h"
+#include "federation/prices/providers.h"
 #include "tests/adapter/prices_http/local_servers.h"
 
 namespace {
@@ -43,7 +42,8 @@ TEST(ParseYadio, ReadsTheBtcObject) {
 }
 
 TEST(ParseYadio, KeepsOnlyWantedCodes) {
-  auto rates = federation::ParseYadio(pricetest::Fixture("yadio_exrates_btc.json"), CodeSet{"USD", "JPY", "KRW"});
+  auto rates =
+      federation::ParseYadio(pricetest::Fixture("yadio_exrates_btc.json"), CodeSet{"USD", "JPY", "KRW"});
   ASSERT_TRUE(rates.ok()) << rates.error();
   EXPECT_EQ(rates->size(), 2u);
   EXPECT_EQ(rates->find("JPY")->second, 15020000);

@@ -18,9 +18,9 @@ using pricetest::WaitUntil;
 class PriceFetcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    m_server.Route("/exrates/BTC", {200, Fixture("yadio_exrates_btc.json")});  // fast
+    m_server.Route("/exrates/BTC", {200, Fixture("yadio_exrates_btc.json")});            // fast
     m_server.Route("/ticker", {200, Fixture("blockchain_ticker.json"), /*hold=*/true});  // slow
-    m_server.Route("/rates/BTC", {500, "Internal Server Error"});  // failing
+    m_server.Route("/rates/BTC", {500, "Internal Server Error"});                        // failing
   }
 
   std::vector<std::unique_ptr<coordinator::PriceSource>> Sources() {

@@ -19,7 +19,9 @@ namespace fs = std::filesystem;
 
 std::string ExamplePath() {
   // tests/unit/config/<this file> → config/coordinator.example.yaml
-  return (fs::path(__FILE__).parent_path() / "../../../config/coordinator.example.yaml").lexically_normal().string();
+  return (fs::path(__FILE__).parent_path() / "../../../config/coordinator.example.yaml")
+      .lexically_normal()
+      .string();
 }
 
 std::string WriteFile(const std::string& dir, const std::string& name, const std::string& text, mode_t mode) {
@@ -82,7 +84,8 @@ TEST(CoordinatorConfig, ExampleFileCommentsEveryOption) {
     ++options;
     size_t my_indent = indent(lines[n]);
     size_t k = n;
-    while (k > 0 && !is_blank(lines[k - 1]) && !is_comment(lines[k - 1]) && indent(lines[k - 1]) == my_indent) --k;
+    while (k > 0 && !is_blank(lines[k - 1]) && !is_comment(lines[k - 1]) && indent(lines[k - 1]) == my_indent)
+      --k;
     EXPECT_TRUE(k > 0 && is_comment(lines[k - 1])) << "line " << n + 1 << " has no comment: " << lines[n];
   }
   EXPECT_GT(options, 40);
@@ -182,12 +185,18 @@ INSTANTIATE_TEST_SUITE_P(
         // Ranges and cross-field rules.
         BadCase{"trade: {bond_size: {default: 20}}", "trade.bond_size.default: 20 is out of range 2..15"},
         BadCase{"trade: {bond_size: {min: 1}}", "trade.bond_size.min: 1 is out of range 2..15"},
-        BadCase{"trade: {bond_size: {min: 5, default: 4}}", "trade.bond_size.default: 4 is outside min..max 5..15"},
-        BadCase{"trade: {bond_size: {min: 10, max: 5, default: 7}}", "trade.bond_size: min 10 is greater than max 5"},
-        BadCase{"trade: {public_duration_s: {max: 90000}}", "trade.public_duration_s.max: 90000 is out of range 598..86400"},
-        BadCase{"trade: {public_duration_s: {default: 500}}", "trade.public_duration_s.default: 500 is out of range"},
-        BadCase{"trade: {escrow_duration_s: {min: 60}}", "trade.escrow_duration_s.min: 60 is out of range 1800..36000"},
-        BadCase{"trade: {min_order_size_sat: 10000}", "trade.min_order_size_sat: 10000 is out of range 20000..5000000"},
+        BadCase{"trade: {bond_size: {min: 5, default: 4}}",
+                "trade.bond_size.default: 4 is outside min..max 5..15"},
+        BadCase{"trade: {bond_size: {min: 10, max: 5, default: 7}}",
+                "trade.bond_size: min 10 is greater than max 5"},
+        BadCase{"trade: {public_duration_s: {max: 90000}}",
+                "trade.public_duration_s.max: 90000 is out of range 598..86400"},
+        BadCase{"trade: {public_duration_s: {default: 500}}",
+                "trade.public_duration_s.default: 500 is out of range"},
+        BadCase{"trade: {escrow_duration_s: {min: 60}}",
+                "trade.escrow_duration_s.min: 60 is out of range 1800..36000"},
+        BadCase{"trade: {min_order_size_sat: 10000}",
+                "trade.min_order_size_sat: 10000 is out of range 20000..5000000"},
         BadCase{"trade: {max_order_size_sat: 6000000}", "trade.max_order_size_sat: 6000000 is out of range"},
         BadCase{"trade: {min_order_size_sat: 400000, max_order_size_sat: 300000}",
                 "trade.min_order_size_sat: 400000 is greater than max_order_size_sat 300000"},
@@ -197,7 +206,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"trade: {max_public_orders: 0}", "trade.max_public_orders: 0 is out of range"},
         BadCase{"trade: {maker_bond_expiry_s: 5}", "trade.maker_bond_expiry_s: 5 is out of range"},
         BadCase{"trade: {taker_bond_expiry_s: 100000}", "trade.taker_bond_expiry_s: 100000 is out of range"},
-        BadCase{"trade: {fiat_exchange_duration_s: 10}", "trade.fiat_exchange_duration_s: 10 is out of range"},
+        BadCase{"trade: {fiat_exchange_duration_s: 10}",
+                "trade.fiat_exchange_duration_s: 10 is out of range"},
         BadCase{"trade: {penalty_timeout_s: -1}", "trade.penalty_timeout_s: -1 is out of range"},
         BadCase{"trade: {cltv_safety_factor: 0.5}", "trade.cltv_safety_factor: 0.5 is out of range 1..10"},
         BadCase{"trade: {block_time_s: 0}", "trade.block_time_s: 0 is out of range"},
@@ -211,38 +221,48 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"listen: localhost", "listen: 'localhost' is not host:port"},
         BadCase{"listen: '127.0.0.1:70000'", "listen: '127.0.0.1:70000' is not host:port"},
         BadCase{"listen: '::1:80'", "listen: '::1:80' is not host:port"},
-        BadCase{"operator_listen: '127.0.0.1:12596'", "operator_listen: 127.0.0.1:12596 is the same address as listen"},
+        BadCase{"operator_listen: '127.0.0.1:12596'",
+                "operator_listen: 127.0.0.1:12596 is the same address as listen"},
         BadCase{"log_level: verbose", "log_level: 'verbose' is not one of debug|info|warn|error"},
         BadCase{"coordinator: {alias: ''}", "coordinator.alias: must not be empty"},
-        BadCase{"coordinator: {contact_email: nobody}", "coordinator.contact_email: 'nobody' is not an e-mail address"},
+        BadCase{"coordinator: {contact_email: nobody}",
+                "coordinator.contact_email: 'nobody' is not an e-mail address"},
         BadCase{"coordinator: {notice_severity: warning}",
                 "coordinator.notice_message: must not be empty when notice_severity is warning"},
         BadCase{"coordinator: {notice_severity: loud}", "coordinator.notice_severity: 'loud' is not one of"},
         BadCase{"coordinator: {nostr_secret_key_file: /nonexistent/nostr.key}",
                 "coordinator.nostr_secret_key_file: file '/nonexistent/nostr.key' does not exist"},
         BadCase{"lightning: {backend: btcd}", "lightning.backend: 'btcd' is not one of simln|lnd"},
-        BadCase{"lightning: {backend: lnd}", "lightning.lnd.rest_url: is required when lightning.backend is lnd"},
+        BadCase{"lightning: {backend: lnd}",
+                "lightning.lnd.rest_url: is required when lightning.backend is lnd"},
         BadCase{"lightning: {backend: lnd}", "lightning.lnd.tls_cert_path: is required"},
         BadCase{"lightning: {backend: lnd}", "lightning.lnd.macaroon_path: is required"},
         BadCase{"lightning: {backend: lnd, lnd: {rest_url: 'http://127.0.0.1:8080'}}",
                 "lightning.lnd.rest_url: 'http://127.0.0.1:8080' must be an https:// URL"},
         BadCase{"lightning: {backend: lnd, lnd: {tls_cert_path: /nonexistent/tls.cert}}",
                 "lightning.lnd.tls_cert_path: file '/nonexistent/tls.cert' does not exist"},
-        BadCase{"lightning: {backend: lnd, lnd: {tls_cert_path: /tmp}}", "lightning.lnd.tls_cert_path: '/tmp' is not a regular file"},
+        BadCase{"lightning: {backend: lnd, lnd: {tls_cert_path: /tmp}}",
+                "lightning.lnd.tls_cert_path: '/tmp' is not a regular file"},
         BadCase{"prices: {source: ftp}", "prices.source: 'ftp' is not one of offline|http"},
         BadCase{"prices: {source: http, http: {providers: []}}",
                 "prices.http.providers: must not be empty when prices.source is http"},
         BadCase{"prices: {http: {providers: [yadio, coinbase]}}",
                 "prices.http.providers[1]: 'coinbase' is not one of yadio|blockchain|bitpay|criptoya"},
-        BadCase{"prices: {http: {providers: [yadio, yadio]}}", "prices.http.providers[1]: 'yadio' is listed twice"},
+        BadCase{"prices: {http: {providers: [yadio, yadio]}}",
+                "prices.http.providers[1]: 'yadio' is listed twice"},
         BadCase{"prices: {http: {socks5h_proxy: 'socks5://127.0.0.1:9050'}}",
                 "prices.http.socks5h_proxy: 'socks5://127.0.0.1:9050': only socks5h:// is allowed"},
-        BadCase{"prices: {http: {socks5h_proxy: 'http://127.0.0.1:8118'}}", "prices.http.socks5h_proxy: 'http://127.0.0.1:8118': only socks5h://"},
-        BadCase{"prices: {http: {socks5h_proxy: '127.0.0.1'}}", "prices.http.socks5h_proxy: '127.0.0.1' is not host:port"},
-        BadCase{"prices: {http: {socks5h_proxy: '127.0.0.1:0'}}", "prices.http.socks5h_proxy: '127.0.0.1:0' is not host:port"},
+        BadCase{"prices: {http: {socks5h_proxy: 'http://127.0.0.1:8118'}}",
+                "prices.http.socks5h_proxy: 'http://127.0.0.1:8118': only socks5h://"},
+        BadCase{"prices: {http: {socks5h_proxy: '127.0.0.1'}}",
+                "prices.http.socks5h_proxy: '127.0.0.1' is not host:port"},
+        BadCase{"prices: {http: {socks5h_proxy: '127.0.0.1:0'}}",
+                "prices.http.socks5h_proxy: '127.0.0.1:0' is not host:port"},
         BadCase{"prices: {http: {interval_s: 5}}", "prices.http.interval_s: 5 is out of range 10..86400"},
-        BadCase{"prices: {http: {interval_s: 60, timeout_s: 120}}", "prices.http.timeout_s: 120 is longer than interval_s 60"},
-        BadCase{"prices: {http: {stale_after_intervals: 0}}", "prices.http.stale_after_intervals: 0 is out of range"},
+        BadCase{"prices: {http: {interval_s: 60, timeout_s: 120}}",
+                "prices.http.timeout_s: 120 is longer than interval_s 60"},
+        BadCase{"prices: {http: {stale_after_intervals: 0}}",
+                "prices.http.stale_after_intervals: 0 is out of range"},
         BadCase{"prices: {offline_rates_file: /nonexistent/rates.json}",
                 "prices.offline_rates_file: file '/nonexistent/rates.json' does not exist"},
         BadCase{"limits: {max_request_bytes: 65536}",
@@ -260,14 +280,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"trade: {fee: .inf}", "trade.fee: expected a number, got '.inf'"},
         BadCase{"trade: {fee: }", "trade.fee: expected a number, got nothing"},
         BadCase{"trade: {max_public_orders: 1.5}", "trade.max_public_orders: expected an integer, got '1.5'"},
-        BadCase{"trade: {min_order_size_sat: 20k}", "trade.min_order_size_sat: expected an integer, got '20k'"},
-        BadCase{"trade: {max_order_size_sat: 99999999999999999999}", "trade.max_order_size_sat: '99999999999999999999' is too large"},
-        BadCase{"trade: {payout: {max_attempts: 99999999999}}", "trade.payout.max_attempts: 99999999999 is too large"},
+        BadCase{"trade: {min_order_size_sat: 20k}",
+                "trade.min_order_size_sat: expected an integer, got '20k'"},
+        BadCase{"trade: {max_order_size_sat: 99999999999999999999}",
+                "trade.max_order_size_sat: '99999999999999999999' is too large"},
+        BadCase{"trade: {payout: {max_attempts: 99999999999}}",
+                "trade.payout.max_attempts: 99999999999 is too large"},
         BadCase{"trade: [1, 2]", "trade: expected a mapping, got a list"},
         BadCase{"trade: {bond_size: 3}", "trade.bond_size: expected a mapping, got a scalar"},
         BadCase{"coordinator: {alias: [a, b]}", "coordinator.alias: expected a string, got a list"},
         BadCase{"prices: {http: {providers: yadio}}", "prices.http.providers: expected a list, got a scalar"},
-        BadCase{"prices: {http: {providers: [yadio, {a: 1}]}}", "prices.http.providers[1]: expected a string, got a mapping"},
+        BadCase{"prices: {http: {providers: [yadio, {a: 1}]}}",
+                "prices.http.providers[1]: expected a string, got a mapping"},
         BadCase{"log_level: {a: 1}", "log_level: expected a string, got a mapping"},
         BadCase{"- a\n- b\n", "(document): expected a mapping, got a list"},
         BadCase{"just a string", "(document): expected a mapping, got a scalar"},
@@ -287,8 +311,9 @@ TEST(CoordinatorConfig, LndBackendWithRealFiles) {
   std::string dir = testsupport::MakeTempDir("config-lnd");
   std::string cert = WriteFile(dir, "tls.cert", "-----BEGIN CERTIFICATE-----\n", 0644);
   std::string macaroon = WriteFile(dir, "admin.macaroon", "secret", 0600);
-  std::string yaml = "lightning:\n  backend: lnd\n  lnd:\n    rest_url: https://127.0.0.1:8080\n    tls_cert_path: " +
-                     cert + "\n    macaroon_path: " + macaroon + "\n";
+  std::string yaml =
+      "lightning:\n  backend: lnd\n  lnd:\n    rest_url: https://127.0.0.1:8080\n    tls_cert_path: " + cert +
+      "\n    macaroon_path: " + macaroon + "\n";
   auto parsed = config::ParseCoordinatorConfig(yaml);
   ASSERT_TRUE(parsed.ok()) << parsed.error();
   EXPECT_EQ(parsed->lightning.backend, config::LightningBackend::kLnd);
@@ -299,7 +324,8 @@ TEST(CoordinatorConfig, LndBackendWithRealFiles) {
     auto bad = config::ParseCoordinatorConfig(yaml);
     ASSERT_FALSE(bad.ok()) << std::oct << mode;
     EXPECT_NE(bad.error().find("lightning.lnd.macaroon_path: secret file"), std::string::npos) << bad.error();
-    EXPECT_NE(bad.error().find("must not be accessible by group or others"), std::string::npos) << bad.error();
+    EXPECT_NE(bad.error().find("must not be accessible by group or others"), std::string::npos)
+        << bad.error();
     EXPECT_EQ(bad.error().find("secret\n"), std::string::npos);  // never the content
   }
   ::chmod(macaroon.c_str(), 0400);

@@ -10,7 +10,8 @@
 namespace {
 
 TEST(CurrencyTable, BundledTableIsTheRoboSatsFixture) {
-  auto fixture = coordinator::CurrencyTable::Parse(testsupport::ReadFile(testsupport::FixturePath("robosats/currencies.json")));
+  auto fixture = coordinator::CurrencyTable::Parse(
+      testsupport::ReadFile(testsupport::FixturePath("robosats/currencies.json")));
   ASSERT_TRUE(fixture.ok()) << fixture.error();
   const coordinator::CurrencyTable& bundled = coordinator::CurrencyTable::Bundled();
   EXPECT_EQ(bundled.ById(), fixture->ById());
@@ -40,8 +41,7 @@ TEST(CurrencyTable, RejectsBadDocuments) {
     const char* json;
     const char* reason;
   };
-  for (const Case& c : {Case{"[1]", "expected a JSON object"},
-                        Case{"{", "not valid JSON"},
+  for (const Case& c : {Case{"[1]", "expected a JSON object"}, Case{"{", "not valid JSON"},
                         Case{R"({"x": "USD"})", "id 'x' is not a positive integer"},
                         Case{R"({"0": "USD"})", "id '0' is not a positive integer"},
                         Case{R"({"-1": "USD"})", "is not a positive integer"},

@@ -14,7 +14,9 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string ExampleRatesPath() {
-  return (fs::path(__FILE__).parent_path() / "../../../coordinator/prices/rates.example.json").lexically_normal().string();
+  return (fs::path(__FILE__).parent_path() / "../../../coordinator/prices/rates.example.json")
+      .lexically_normal()
+      .string();
 }
 
 TEST(OfflinePriceSource, BundledTableIsTheExampleFile) {
@@ -79,8 +81,7 @@ TEST(ParseRatesJson, RejectsBadDocuments) {
     const char* json;
     const char* reason;
   };
-  for (const Case& c : {Case{"", "not valid JSON"},
-                        Case{"[97000]", "expected a JSON object"},
+  for (const Case& c : {Case{"", "not valid JSON"}, Case{"[97000]", "expected a JSON object"},
                         Case{R"({"usd": 1})", "'usd' is not a currency code"},
                         Case{R"({"USD": null})", "USD: expected a number"},
                         Case{R"({"USD": 0})", "USD: price must be positive"},

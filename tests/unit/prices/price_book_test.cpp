@@ -6,7 +6,8 @@ namespace {
 
 using std::chrono::seconds;
 
-coordinator::PriceTable Table(std::initializer_list<std::pair<const char*, double>> prices, base::TimePoint at) {
+coordinator::PriceTable Table(std::initializer_list<std::pair<const char*, double>> prices,
+                              base::TimePoint at) {
   coordinator::PriceTable t;
   for (const auto& [code, price] : prices) t.prices.emplace(code, price);
   t.prices.emplace("BTC", 1.0);

@@ -1,0 +1,466 @@
+#include "config/coordinator_config.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/yaml_reader.h"
+
+namespace config {
+
+namespace {
+
+// ---- value checks ------------------------------------------------------------------------
+
+template <class T>
+void CheckRange(ErrorList& errors, const std::string& path, T value, T lo, T hi) {
+  if (value < lo || value > hi) {
+    errors.Add(path, FormatNumber(value) + " is out of range " + FormatNumber(lo) + ".." + FormatNumber(hi));
+  }
+}
+
+void CheckRange(ErrorList& errors, const std::string& path, int value, int lo, int hi) {
+  CheckRange<int64_t>(errors, path, value, lo, hi);
+}
+
+// {default, min, max} each inside the hard bounds, and min ≤ default ≤ max.
+template <class T>
+void CheckBoundedRange(ErrorList& errors, const std::string& path, const Range<T>& r, T lo, T hi) {
+  size_t before = errors.errors().size();
+  CheckRange(errors, path + ".default", r.default_value, lo, hi);
+  CheckRange(errors, path + ".min", r.min, lo, hi);
+  CheckRange(errors, path + ".max", r.max, lo, hi);
+  if (errors.errors().size() != before) return;
+  if (r.min > r.max) {
+    errors.Add(path, "min " + FormatNumber(r.min) + " is greater than max " + FormatNumber(r.max));
+  } else if (r.default_value < r.min || r.default_value > r.max) {
+    errors.Add(path + ".default", FormatNumber(r.default_value) + " is outside min..max " +
+                                      FormatNumber(r.min) + ".." + FormatNumber(r.max));
+  }
+}
+
+// "host:port" or "[v6]:port".
+bool ParseHostPort(std::string_view text, HostPort& out) {
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') return false;
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) return false;  // bare IPv6 needs brackets
+  }
+  if (host.empty() || port.empty()) return false;
+  int value = -1;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc() || end != port.data() + port.size() || value < 0 || value > 65535) return false;
+  out.host = std::string(host);
+  out.port = value;
+  return true;
+}
+
+void ReadHostPort(MapReader& reader, std::string_view key, HostPort& out) {
+  std::string text = out.ToString();
+  size_t before = reader.errors().errors().size();
+  reader.String(key, text);
+  if (reader.errors().errors().size() != before) return;
+  if (!ParseHostPort(text, out)) {
+    reader.errors().Add(reader.PathOf(key), "'" + text + "' is not host:port (port 0..65535)");
+  }
+}
+
+// ---- files --------------------------------------------------------------------------------
+
+// The file must exist and be a regular file.
+bool CheckFile(ErrorList& errors, const std::string& path, const std::string& file) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    errors.Add(path, "file '" + file + "' does not exist or cannot be read");
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    errors.Add(path, "'" + file + "' is not a regular file");
+    return false;
+  }
+  return true;
+}
+
+// A secret: readable by its owner only (no group/other permission bits at all).
+void CheckSecretFile(ErrorList& errors, const std::string& path, const std::string& file) {
+  if (!CheckFile(errors, path, file)) return;
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return;
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    errors.Add(path, "secret file '" + file + "' has mode " + mode +
+                         "; it must not be accessible by group or others (chmod 600)");
+  }
+}
+
+// ---- the schema ---------------------------------------------------------------------------
+
+void ReadCoordinator(MapReader r, CoordinatorInfo& c) {
+  r.String("alias", c.alias);
+  r.String("description", c.description);
+  r.String("motto", c.motto);
+  r.String("contact_email", c.contact_email);
+  r.String("notice_message", c.notice_message);
+  r.Enum("notice_severity", c.notice_severity,
+         {{"none", NoticeSeverity::kNone},
+          {"warning", NoticeSeverity::kWarning},
+          {"error", NoticeSeverity::kError},
+          {"success", NoticeSeverity::kSuccess},
+          {"info", NoticeSeverity::kInfo}});
+  r.String("nostr_secret_key_file", c.nostr_secret_key_file);
+  r.Finish();
+}
+
+void ReadLightning(MapReader r, LightningOptions& l) {
+  r.Enum("backend", l.backend, {{"simln", LightningBackend::kSimln}, {"lnd", LightningBackend::kLnd}});
+  MapReader lnd = r.Map("lnd");
+  lnd.String("rest_url", l.lnd.rest_url);
+  lnd.String("tls_cert_path", l.lnd.tls_cert_path);
+  lnd.String("macaroon_path", l.lnd.macaroon_path);
+  lnd.Finish();
+  MapReader simln = r.Map("simln");
+  simln.String("state_dir", l.simln.state_dir);
+  simln.Finish();
+  r.Finish();
+}
+
+template <class T>
+void ReadRange(MapReader r, Range<T>& range) {
+  if constexpr (std::is_same_v<T, double>) {
+    r.Double("default", range.default_value);
+    r.Double("min", range.min);
+    r.Double("max", range.max);
+  } else {
+    r.Int("default", range.default_value);
+    r.Int("min", range.min);
+    r.Int("max", range.max);
+  }
+  r.Finish();
+}
+
+void ReadTrade(MapReader r, TradeOptions& t) {
+  r.Double("fee", t.fee);
+  r.Double("maker_fee_share", t.maker_fee_share);
+  r.Int("min_order_size_sat", t.min_order_size_sat);
+  r.Int("max_order_size_sat", t.max_order_size_sat);
+  r.Int("max_public_orders", t.max_public_orders);
+  ReadRange(r.Map("bond_size"), t.bond_size);
+  ReadRange(r.Map("public_duration_s"), t.public_duration_s);
+  ReadRange(r.Map("escrow_duration_s"), t.escrow_duration_s);
+  r.Int("maker_bond_expiry_s", t.maker_bond_expiry_s);
+  r.Int("taker_bond_expiry_s", t.taker_bond_expiry_s);
+  r.Int("fiat_exchange_duration_s", t.fiat_exchange_duration_s);
+  r.Int("penalty_timeout_s", t.penalty_timeout_s);
+  r.Double("cltv_safety_factor", t.cltv_safety_factor);
+  r.Int("block_time_s", t.block_time_s);
+  MapReader payout = r.Map("payout");
+  payout.Int("max_attempts", t.payout.max_attempts);
+  payout.Int("retry_interval_s", t.payout.retry_interval_s);
+  payout.Int("max_routing_budget_ppm", t.payout.max_routing_budget_ppm);
+  payout.Finish();
+  r.Double("rewards_share_of_forfeited_bond", t.rewards_share_of_forfeited_bond);
+  r.Finish();
+}
+
+void ReadPrices(MapReader r, PricesOptions& p) {
+  r.Enum("source", p.source, {{"offline", PriceSourceKind::kOffline}, {"http", PriceSourceKind::kHttp}});
+  r.String("offline_rates_file", p.offline_rates_file);
+  MapReader http = r.Map("http");
+  http.StringList("providers", p.http.providers);
+  http.Int("interval_s", p.http.interval_s);
+  http.String("socks5h_proxy", p.http.socks5h_proxy);
+  http.Int("timeout_s", p.http.timeout_s);
+  http.Int("stale_after_intervals", p.http.stale_after_intervals);
+  http.Finish();
+  r.Finish();
+}
+
+void ReadLimits(MapReader r, LimitsOptions& l) {
+  r.Int("max_body_bytes", l.max_body_bytes);
+  r.Int("max_request_bytes", l.max_request_bytes);
+  r.Finish();
+}
+
+void ReadDocument(const YAML::Node& root, ErrorList& errors, CoordinatorConfig& c) {
+  MapReader r(root, "", errors);
+  r.String("data_dir", c.data_dir);
+  ReadHostPort(r, "listen", c.listen);
+  ReadHostPort(r, "operator_listen", c.operator_listen);
+  r.Enum("log_level", c.log_level,
+         {{"debug", base::LogLevel::kDebug},
+          {"info", base::LogLevel::kInfo},
+          {"warn", base::LogLevel::kWarn},
+          {"error", base::LogLevel::kError}});
+  ReadCoordinator(r.Map("coordinator"), c.coordinator);
+  ReadLightning(r.Map("lightning"), c.lightning);
+  ReadTrade(r.Map("trade"), c.trade);
+  ReadPrices(r.Map("prices"), c.prices);
+  ReadLimits(r.Map("limits"), c.limits);
+  r.Finish();
+}
+
+// ---- cross-field rules --------------------------------------------------------------------
+
+void ValidateCoordinator(ErrorList& e, const CoordinatorInfo& c) {
+  if (c.alias.empty()) e.Add("coordinator.alias", "must not be empty");
+  if (!c.contact_email.empty()) {
+    size_t at = c.contact_email.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 == c.contact_email.size()) {
+      e.Add("coordinator.contact_email", "'" + c.contact_email + "' is not an e-mail address");
+    }
+  }
+  if (c.notice_severity != NoticeSeverity::kNone && c.notice_message.empty()) {
+    e.Add("coordinator.notice_message",
+          "must not be empty when notice_severity is " + std::string(NoticeSeverityName(c.notice_severity)));
+  }
+  if (!c.nostr_secret_key_file.empty()) {
+    CheckSecretFile(e, "coordinator.nostr_secret_key_file", c.nostr_secret_key_file);
+  }
+}
+
+void ValidateLightning(ErrorList& e, const LightningOptions& l) {
+  switch (l.backend) {
+    case LightningBackend::kSimln: break;
+    case LightningBackend::kLnd:
+      if (l.lnd.rest_url.empty()) {
+        e.Add("lightning.lnd.rest_url", "is required when lightning.backend is lnd");
+      } else if (l.lnd.rest_url.rfind("https://", 0) != 0 || l.lnd.rest_url.size() <= 8) {
+        e.Add("lightning.lnd.rest_url",
+              "'" + l.lnd.rest_url + "' must be an https:// URL (LND serves REST over TLS)");
+      }
+      if (l.lnd.tls_cert_path.empty()) {
+        e.Add("lightning.lnd.tls_cert_path", "is required when lightning.backend is lnd");
+      } else {
+        CheckFile(e, "lightning.lnd.tls_cert_path", l.lnd.tls_cert_path);
+      }
+      if (l.lnd.macaroon_path.empty()) {
+        e.Add("lightning.lnd.macaroon_path", "is required when lightning.backend is lnd");
+      } else {
+        CheckSecretFile(e, "lightning.lnd.macaroon_path", l.lnd.macaroon_path);
+      }
+      break;
+  }
+}
+
+void ValidateTrade(ErrorList& e, const TradeOptions& t) {
+  CheckRange(e, "trade.fee", t.fee, 0.0, 0.05);
+  CheckRange(e, "trade.maker_fee_share", t.maker_fee_share, 0.0, 1.0);
+  size_t before = e.errors().size();
+  CheckRange(e, "trade.min_order_size_sat", t.min_order_size_sat, kMinTradeSat, kMaxTradeSat);
+  CheckRange(e, "trade.max_order_size_sat", t.max_order_size_sat, kMinTradeSat, kMaxTradeSat);
+  if (e.errors().size() == before && t.min_order_size_sat > t.max_order_size_sat) {
+    e.Add("trade.min_order_size_sat", FormatNumber(t.min_order_size_sat) +
+                                          " is greater than max_order_size_sat " +
+                                          FormatNumber(t.max_order_size_sat));
+  }
+  CheckRange(e, "trade.max_public_orders", t.max_public_orders, 1, 100'000);
+  CheckBoundedRange(e, "trade.bond_size", t.bond_size, kMinBondPercent, kMaxBondPercent);
+  CheckBoundedRange(e, "trade.public_duration_s", t.public_duration_s, kMinPublicDurationS,
+                    kMaxPublicDurationS);
+  CheckBoundedRange(e, "trade.escrow_duration_s", t.escrow_duration_s, kMinEscrowDurationS,
+                    kMaxEscrowDurationS);
+  CheckRange<int64_t>(e, "trade.maker_bond_expiry_s", t.maker_bond_expiry_s, 60, 3'600);
+  CheckRange<int64_t>(e, "trade.taker_bond_expiry_s", t.taker_bond_expiry_s, 60, 3'600);
+  CheckRange<int64_t>(e, "trade.fiat_exchange_duration_s", t.fiat_exchange_duration_s, 600, 7 * 86'400);
+  CheckRange<int64_t>(e, "trade.penalty_timeout_s", t.penalty_timeout_s, 0, 86'400);
+  CheckRange(e, "trade.cltv_safety_factor", t.cltv_safety_factor, 1.0, 10.0);
+  CheckRange<int64_t>(e, "trade.block_time_s", t.block_time_s, 1, 3'600);
+  CheckRange(e, "trade.payout.max_attempts", t.payout.max_attempts, 1, 20);
+  CheckRange<int64_t>(e, "trade.payout.retry_interval_s", t.payout.retry_interval_s, 1, 3'600);
+  CheckRange<int64_t>(e, "trade.payout.max_routing_budget_ppm", t.payout.max_routing_budget_ppm, 0, 100'000);
+  // RoboSats .env-sample (SLASHED_BOND_REWARD_SPLIT): "It should not be close to 1, or could be
+  // exploited by an attacker trading with himself to DDOS the LN node."
+  CheckRange(e, "trade.rewards_share_of_forfeited_bond", t.rewards_share_of_forfeited_bond, 0.0, 0.9);
+}
+
+// "host:port" or "socks5h://host:port" → "socks5h://host:port"; "" stays "".
+void NormaliseProxy(ErrorList& e, std::string& proxy) {
+  if (proxy.empty()) return;
+  const std::string path = "prices.http.socks5h_proxy";
+  std::string_view rest = proxy;
+  size_t scheme_end = rest.find("://");
+  if (scheme_end != std::string_view::npos) {
+    std::string_view scheme = rest.substr(0, scheme_end);
+    if (scheme != "socks5h") {
+      e.Add(path, "'" + proxy +
+                      "': only socks5h:// is allowed (socks5:// and http proxies resolve names "
+                      "locally and leak them to DNS)");
+      return;
+    }
+    rest = rest.substr(scheme_end + 3);
+  }
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  HostPort hp;
+  if (!ParseHostPort(rest, hp) || hp.port == 0) {
+    e.Add(path, "'" + proxy + "' is not host:port or socks5h://host:port");
+    return;
+  }
+  proxy = "socks5h://" + hp.ToString();
+}
+
+void ValidatePrices(ErrorList& e, PricesOptions& p) {
+  if (!p.offline_rates_file.empty()) CheckFile(e, "prices.offline_rates_file", p.offline_rates_file);
+  HttpPricesOptions& h = p.http;
+  std::set<std::string> seen;
+  for (size_t i = 0; i < h.providers.size(); ++i) {
+    const std::string& name = h.providers[i];
+    std::string path = "prices.http.providers[" + std::to_string(i) + "]";
+    bool known =
+        std::find(std::begin(kPriceProviders), std::end(kPriceProviders), name) != std::end(kPriceProviders);
+    if (!known) {
+      std::string allowed;
+      for (std::string_view k : kPriceProviders) allowed += (allowed.empty() ? "" : "|") + std::string(k);
+      e.Add(path, "'" + name + "' is not one of " + allowed);
+    } else if (!seen.insert(name).second) {
+      e.Add(path, "'" + name + "' is listed twice");
+    }
+  }
+  switch (p.source) {
+    case PriceSourceKind::kOffline: break;
+    case PriceSourceKind::kHttp:
+      if (h.providers.empty()) e.Add("prices.http.providers", "must not be empty when prices.source is http");
+      break;
+  }
+  size_t before = e.errors().size();
+  CheckRange<int64_t>(e, "prices.http.interval_s", h.interval_s, 10, 86'400);
+  CheckRange<int64_t>(e, "prices.http.timeout_s", h.timeout_s, 1, 300);
+  if (e.errors().size() == before && h.timeout_s > h.interval_s) {
+    e.Add("prices.http.timeout_s",
+          FormatNumber(h.timeout_s) + " is longer than interval_s " + FormatNumber(h.interval_s));
+  }
+  CheckRange<int64_t>(e, "prices.http.stale_after_intervals", h.stale_after_intervals, 1, 1'000);
+  NormaliseProxy(e, h.socks5h_proxy);
+}
+
+void ValidateLimits(ErrorList& e, const LimitsOptions& l) {
+  // Room for the first request's headers: RoboSats' Authorization header carries two armored
+  // PGP keys (several KB, API.md "Identity").
+  constexpr int64_t kHeaderRoom = 8'192;
+  size_t before = e.errors().size();
+  CheckRange<int64_t>(e, "limits.max_body_bytes", l.max_body_bytes, 1'024, 16 << 20);
+  CheckRange<int64_t>(e, "limits.max_request_bytes", l.max_request_bytes, 4'096, 32 << 20);
+  if (e.errors().size() == before && l.max_request_bytes < l.max_body_bytes + kHeaderRoom) {
+    e.Add("limits.max_request_bytes", FormatNumber(l.max_request_bytes) +
+                                          " must be at least max_body_bytes + " + FormatNumber(kHeaderRoom) +
+                                          " (" + FormatNumber(l.max_body_bytes + kHeaderRoom) +
+                                          ") to leave room for headers");
+  }
+}
+
+void Validate(ErrorList& e, CoordinatorConfig& c) {
+  if (c.data_dir.empty()) e.Add("data_dir", "must not be empty");
+  if (c.listen.port != 0 && c.listen == c.operator_listen) {
+    e.Add("operator_listen", c.operator_listen.ToString() + " is the same address as listen");
+  }
+  ValidateCoordinator(e, c.coordinator);
+  ValidateLightning(e, c.lightning);
+  ValidateTrade(e, c.trade);
+  ValidatePrices(e, c.prices);
+  ValidateLimits(e, c.limits);
+}
+
+}  // namespace
+
+std::string HostPort::ToString() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+std::string_view NoticeSeverityName(NoticeSeverity severity) {
+  switch (severity) {
+    case NoticeSeverity::kNone: return "none";
+    case NoticeSeverity::kWarning: return "warning";
+    case NoticeSeverity::kError: return "error";
+    case NoticeSeverity::kSuccess: return "success";
+    case NoticeSeverity::kInfo: return "info";
+  }
+  return "none";
+}
+
+std::string_view LightningBackendName(LightningBackend backend) {
+  switch (backend) {
+    case LightningBackend::kSimln: return "simln";
+    case LightningBackend::kLnd: return "lnd";
+  }
+  return "simln";
+}
+
+std::string_view PriceSourceKindName(PriceSourceKind kind) {
+  switch (kind) {
+    case PriceSourceKind::kOffline: return "offline";
+    case PriceSourceKind::kHttp: return "http";
+  }
+  return "offline";
+}
+
+base::Expected<CoordinatorConfig, std::string> ParseCoordinatorConfig(std::string_view yaml_text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& ex) {
+    return base::Err("yaml: line " + std::to_string(ex.mark.line + 1) + ", column " +
+                     std::to_string(ex.mark.column + 1) + ": " + ex.msg);
+  }
+  ErrorList errors;
+  CoordinatorConfig config;
+  try {
+    ReadDocument(root, errors, config);
+  } catch (const YAML::Exception& ex) {  // not expected: the readers only use non-throwing calls
+    errors.Add("(document)", std::string("yaml: ") + ex.msg);
+  }
+  if (!errors.empty()) return base::Err(errors.Joined());
+  Validate(errors, config);
+  if (!errors.empty()) return base::Err(errors.Joined());
+  return config;
+}
+
+base::Expected<CoordinatorConfig, std::string> LoadCoordinatorConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return base::Err(path + ": cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return base::Err(path + ": read error");
+  auto parsed = ParseCoordinatorConfig(text.str());
+  if (!parsed.ok()) return base::Err(path + ":\n" + parsed.error());
+  return std::move(parsed).value();
+}
+
+std::vector<std::string> ListCoordinatorConfigKeys() {
+  ErrorList errors;
+  CoordinatorConfig config;
+  ReadDocument(YAML::Node(), errors, config);
+  // Sections are recorded too ("trade" before "trade.fee"): keep the leaves.
+  const std::vector<std::string>& all = errors.known_keys();
+  std::vector<std::string> leaves;
+  for (const std::string& key : all) {
+    bool is_section = std::any_of(all.begin(), all.end(), [&](const std::string& other) {
+      return other.size() > key.size() && other.compare(0, key.size(), key) == 0 && other[key.size()] == '.';
+    });
+    if (!is_section) leaves.push_back(key);
+  }
+  return leaves;
+}
+
+std::string SimlnStateDir(const CoordinatorConfig& config) {
+  if (!config.lightning.simln.state_dir.empty()) return config.lightning.simln.state_dir;
+  std::string dir = config.data_dir;
+  if (!dir.empty() && dir.back() != '/') dir += '/';
+  return dir + "simln";
+}
+
+}  // namespace config

@@ -1,0 +1,176 @@
+// The coordinator's configuration: YAML (config/coordinator.example.yaml documents every option)
+// mapped onto plain structs, validated once at start. Logic never sees YAML.
+//
+// Every option has a safe default (the member initialisers below; the example file repeats
+// them and a test keeps the two equal). Unknown keys are errors, so a typo never silently falls
+// back to a default. Every error names its key path: "trade.bond_size.default: 20 is out of
+// range 2..15".
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/base/expected.h"
+#include "config/base/log.h"
+
+namespace config {
+
+// Hard bounds that no configuration may widen (RoboSats robosats/settings.py: MIN_TRADE,
+// MAX_TRADE; the API schema's limits in fixtures/robosats/openapi-0.8.6.yaml).
+inline constexpr int64_t kMinTradeSat = 20'000;
+inline constexpr int64_t kMaxTradeSat = 5'000'000;
+inline constexpr double kMinBondPercent = 2;
+inline constexpr double kMaxBondPercent = 15;
+// RoboSats MIN_PUBLIC_ORDER_DURATION = 0.166 h = 597.6 s: the least whole second it accepts.
+inline constexpr int64_t kMinPublicDurationS = 598;
+inline constexpr int64_t kMaxPublicDurationS = 86'400;
+inline constexpr int64_t kMinEscrowDurationS = 1'800;
+inline constexpr int64_t kMaxEscrowDurationS = 36'000;
+
+// `default` is a C++ keyword: the YAML key `default` maps onto `default_value`.
+template <class T>
+struct Range {
+  T default_value{};
+  T min{};
+  T max{};
+  bool operator==(const Range&) const = default;
+};
+
+struct HostPort {
+  std::string host;
+  int port = 0;                  // 0..65535; 0 = an ephemeral port (tests)
+  std::string ToString() const;  // "127.0.0.1:12596", "[::1]:80"
+  bool operator==(const HostPort&) const = default;
+};
+
+// RoboSats' NOTICE_SEVERITY values.
+enum class NoticeSeverity { kNone, kWarning, kError, kSuccess, kInfo };
+std::string_view NoticeSeverityName(NoticeSeverity severity);
+
+struct CoordinatorInfo {
+  std::string alias = "Local coordinator";
+  std::string description;
+  std::string motto;
+  std::string contact_email;
+  std::string notice_message;
+  NoticeSeverity notice_severity = NoticeSeverity::kNone;
+  // The nostr secret key (hex), in a file readable by its owner only. "" = no nostr identity.
+  std::string nostr_secret_key_file;
+  bool operator==(const CoordinatorInfo&) const = default;
+};
+
+enum class LightningBackend { kSimln, kLnd };
+std::string_view LightningBackendName(LightningBackend backend);
+
+struct LndOptions {
+  std::string rest_url;       // https://host:port
+  std::string tls_cert_path;  // LND's tls.cert, pinned
+  std::string macaroon_path;  // a secret: not group/world readable
+  bool operator==(const LndOptions&) const = default;
+};
+
+struct SimlnOptions {
+  std::string state_dir;  // "" = <data_dir>/simln (see SimlnStateDir)
+  bool operator==(const SimlnOptions&) const = default;
+};
+
+struct LightningOptions {
+  LightningBackend backend = LightningBackend::kSimln;
+  LndOptions lnd;
+  SimlnOptions simln;
+  bool operator==(const LightningOptions&) const = default;
+};
+
+struct PayoutOptions {
+  int max_attempts = 3;
+  int64_t retry_interval_s = 60;             // RoboSats RETRY_TIME = 1 (minute)
+  int64_t max_routing_budget_ppm = 100'000;  // the API's routing_budget_ppm cap
+  bool operator==(const PayoutOptions&) const = default;
+};
+
+struct TradeOptions {
+  double fee = 0.002;              // total, as a fraction
+  double maker_fee_share = 0.125;  // the maker pays fee × share, the taker fee × (1 − share)
+  int64_t min_order_size_sat = 20'000;
+  int64_t max_order_size_sat = 500'000;
+  int max_public_orders = 100;
+  Range<double> bond_size{3, 2, 15};  // percent of the trade
+  // RoboSats api/models/order.py: default = 60*60*DEFAULT_PUBLIC_ORDER_DURATION − 1 (24 h − 1 s).
+  Range<int64_t> public_duration_s{86'399, kMinPublicDurationS, kMaxPublicDurationS};
+  // RoboSats api/models/order.py: default = 60*INVOICE_AND_ESCROW_DURATION − 1 (3 h − 1 s).
+  Range<int64_t> escrow_duration_s{10'799, kMinEscrowDurationS, kMaxEscrowDurationS};
+  int64_t maker_bond_expiry_s = 300;
+  int64_t taker_bond_expiry_s = 200;
+  int64_t fiat_exchange_duration_s = 86'400;
+  int64_t penalty_timeout_s = 60;
+  double cltv_safety_factor = 1.7;
+  int64_t block_time_s = 480;  // RoboSats .env-sample: BLOCK_TIME = 8 (minutes)
+  PayoutOptions payout;
+  double rewards_share_of_forfeited_bond = 0.5;
+  bool operator==(const TradeOptions&) const = default;
+};
+
+enum class PriceSourceKind { kOffline, kHttp };
+std::string_view PriceSourceKindName(PriceSourceKind kind);
+
+// Provider names accepted in prices.http.providers (federation/prices maps them to clients).
+inline constexpr std::string_view kPriceProviders[] = {"yadio", "blockchain", "bitpay", "criptoya"};
+
+struct HttpPricesOptions {
+  std::vector<std::string> providers{"yadio", "blockchain", "bitpay", "criptoya"};
+  int64_t interval_s = 60;
+  // "" = direct; else always the normalised URL "socks5h://host:port" (the file may say either
+  // "host:port" or "socks5h://host:port"; socks5:// and other schemes are refused).
+  std::string socks5h_proxy;
+  int64_t timeout_s = 20;
+  // A provider whose last good answer is older than this many intervals no longer counts.
+  int64_t stale_after_intervals = 5;
+  bool operator==(const HttpPricesOptions&) const = default;
+};
+
+struct PricesOptions {
+  PriceSourceKind source = PriceSourceKind::kOffline;
+  std::string offline_rates_file;  // "" = the bundled table (coordinator/prices/rates.example.json)
+  HttpPricesOptions http;
+  bool operator==(const PricesOptions&) const = default;
+};
+
+struct LimitsOptions {
+  int64_t max_body_bytes = 65'536;
+  // The whole request, headers included (Pistache's maxRequestSize): the body cap plus room for
+  // the first request's Authorization header with two armored PGP keys.
+  int64_t max_request_bytes = 98'304;
+  bool operator==(const LimitsOptions&) const = default;
+};
+
+struct CoordinatorConfig {
+  std::string data_dir = "./data";
+  HostPort listen{"127.0.0.1", 12596};
+  HostPort operator_listen{"127.0.0.1", 12597};
+  base::LogLevel log_level = base::LogLevel::kInfo;
+  CoordinatorInfo coordinator;
+  LightningOptions lightning;
+  TradeOptions trade;
+  PricesOptions prices;
+  LimitsOptions limits;
+  bool operator==(const CoordinatorConfig&) const = default;
+};
+
+// Parses and validates a YAML document. An empty document yields the defaults. Relative file
+// paths are taken from the working directory; files named by the config (LND's certificate and
+// macaroon when backend = lnd, the nostr key, the offline rates file) must exist, and secret
+// files must not be readable by group or others. On failure returns every problem found, one
+// per line, each starting with its key path. Never throws.
+base::Expected<CoordinatorConfig, std::string> ParseCoordinatorConfig(std::string_view yaml_text);
+// Reads `path` and parses it as above; errors name the file when it cannot be read.
+base::Expected<CoordinatorConfig, std::string> LoadCoordinatorConfig(const std::string& path);
+
+// Every option's key path ("trade.bond_size.default", …), in schema order.
+std::vector<std::string> ListCoordinatorConfigKeys();
+
+// lightning.simln.state_dir, or <data_dir>/simln when empty.
+std::string SimlnStateDir(const CoordinatorConfig& config);
+
+}  // namespace config
