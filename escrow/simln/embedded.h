@@ -4,8 +4,12 @@
 // loopback ports, writing nodes.json so that a person or a test can pay as a trader.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/base/clock.h"
 #include "config/base/expected.h"
@@ -18,24 +22,34 @@ NetworkSpec EmbeddedNetworkSpec();
 struct ServedNode {
   std::string name;
   std::string pubkey;
-  std::string rest_url;        // https://127.0.0.1:PORT
-  std::string macaroon_path;   // 0600
+  std::string rest_url;       // https://127.0.0.1:PORT
+  std::string macaroon_path;  // 0600
   std::string tls_cert_path;
 };
 
 class Daemon;  // escrow/simln/daemon.h
 
+struct EmbeddedOptions {
+  uint16_t base_port = 0;     // 0: ephemeral ports (or those of an earlier run's nodes.json)
+  uint16_t control_port = 0;  // 0: ephemeral
+  // Lets POST /control/advance move `clock` forward; empty: the control API refuses it.
+  std::function<base::Expected<void, std::string>(std::chrono::seconds)> advance_clock;
+};
+
 // A running network plus its REST listeners. Stops them on destruction.
 class EmbeddedNetwork {
  public:
   // `state_dir` holds simln.db, the TLS material, macaroons and nodes.json.
-  static base::Expected<std::unique_ptr<EmbeddedNetwork>, std::string> Start(
-      const std::string& state_dir, const base::Clock& clock);
+  // `clock` must outlive the network.
+  static base::Expected<std::unique_ptr<EmbeddedNetwork>, std::string> Start(const std::string& state_dir,
+                                                                             const base::Clock& clock,
+                                                                             EmbeddedOptions options = {});
   ~EmbeddedNetwork();
 
   Network& network();
   const std::vector<ServedNode>& nodes() const;
   std::string nodes_json_path() const;
+  Daemon& daemon();
 
  private:
   EmbeddedNetwork() = default;

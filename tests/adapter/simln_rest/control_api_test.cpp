@@ -49,8 +49,10 @@ TEST_F(DaemonTest, MineRaisesTheHeightSeenByGetInfo) {
 
 TEST_F(DaemonTest, AdvanceMovesTheClockAndExpiresOpenInvoices) {
   Hash32 hash = Sha256(ToBytes(Sha256("expiring")));
-  ASSERT_EQ(Post("coordinator", "/v2/invoices/hodl", {{"hash", B64(hash)}, {"value", "100"}, {"expiry", "600"}}).status,
-            200);
+  ASSERT_EQ(
+      Post("coordinator", "/v2/invoices/hodl", {{"hash", B64(hash)}, {"value", "100"}, {"expiry", "600"}})
+          .status,
+      200);
   uint32_t before = m_network->BlockHeight();
   HttpResult advanced = Control("POST", "/control/advance", {{"seconds", 3600}});
   ASSERT_EQ(advanced.status, 200) << advanced.body;
@@ -64,7 +66,8 @@ TEST_F(DaemonTest, AdvanceMovesTheClockAndExpiresOpenInvoices) {
 TEST_F(DaemonTest, OfflineNodeRefusesConnectionsUntilCleared) {
   Hash32 hash = Sha256(ToBytes(Sha256("offline")));
   ASSERT_EQ(Post("bob", "/v2/invoices/hodl", {{"hash", B64(hash)}, {"value", "100"}}).status, 200);
-  testsupport::HttpStream stream("GET", Url("bob", "/v2/invoices/subscribe/" + B64Url(hash)), "", Auth("bob"));
+  testsupport::HttpStream stream("GET", Url("bob", "/v2/invoices/subscribe/" + B64Url(hash)), "",
+                                 Auth("bob"));
   EXPECT_EQ(Line(stream.NextLine(kWait))["result"]["state"], "OPEN");
 
   HttpResult set = Control("POST", "/control/failure", {{"node", "bob"}, {"mode", "OFFLINE"}});
@@ -72,7 +75,8 @@ TEST_F(DaemonTest, OfflineNodeRefusesConnectionsUntilCleared) {
   EXPECT_EQ(Get("bob", "/v1/getinfo").curl, CURLE_COULDNT_CONNECT);
   EXPECT_TRUE(stream.WaitFinished(kWait).has_value());  // open connections are cut
   EXPECT_EQ(Get("alice", "/v1/getinfo").status, 200);
-  for (const auto& n : Control("GET", "/control/state").Json()["nodes"]) {
+  json state = Control("GET", "/control/state").Json();
+  for (const auto& n : state["nodes"]) {
     EXPECT_EQ(n["failure"]["mode"], n["name"] == "bob" ? "OFFLINE" : "NONE");
   }
 
@@ -83,12 +87,14 @@ TEST_F(DaemonTest, OfflineNodeRefusesConnectionsUntilCleared) {
 }
 
 TEST_F(DaemonTest, SlowRepliesDelayEveryReply) {
-  ASSERT_EQ(Control("POST", "/control/failure", {{"node", "alice"}, {"mode", "SLOW_REPLIES"}, {"delay_ms", 5000}})
-                .status,
-            200);
+  ASSERT_EQ(
+      Control("POST", "/control/failure", {{"node", "alice"}, {"mode", "SLOW_REPLIES"}, {"delay_ms", 5000}})
+          .status,
+      200);
   HttpOptions impatient = Auth("alice");
   impatient.timeout_ms = 300;  // far below the delay: the reply cannot arrive in time
-  EXPECT_EQ(testsupport::HttpCall("GET", Url("alice", "/v1/getinfo"), "", impatient).curl, CURLE_OPERATION_TIMEDOUT);
+  EXPECT_EQ(testsupport::HttpCall("GET", Url("alice", "/v1/getinfo"), "", impatient).curl,
+            CURLE_OPERATION_TIMEDOUT);
   ASSERT_EQ(Control("POST", "/control/failure", {{"node", "alice"}, {"mode", "NONE"}}).status, 200);
   EXPECT_EQ(Get("alice", "/v1/getinfo").status, 200);
 }
@@ -103,11 +109,12 @@ TEST_F(DaemonTest, ChannelFailureFailsPaymentsWithNoRoute) {
   }
   ASSERT_FALSE(alice_chan.empty());
   ASSERT_EQ(Control("POST", "/control/failure", {{"chan_id", alice_chan}, {"mode", "NO_ROUTE"}}).status, 200);
-  testsupport::HttpStream pay(
-      "POST", Url("alice", "/v2/router/send"),
-      json{{"payment_request", inv.Json()["payment_request"]}, {"fee_limit_sat", "10"}, {"no_inflight_updates", true}}
-          .dump(),
-      Auth("alice"));
+  testsupport::HttpStream pay("POST", Url("alice", "/v2/router/send"),
+                              json{{"payment_request", inv.Json()["payment_request"]},
+                                   {"fee_limit_sat", "10"},
+                                   {"no_inflight_updates", true}}
+                                  .dump(),
+                              Auth("alice"));
   json result = Line(pay.NextLine(kWait));
   EXPECT_EQ(result["result"]["status"], "FAILED");
   EXPECT_EQ(result["result"]["failure_reason"], "FAILURE_REASON_NO_ROUTE");
@@ -116,7 +123,8 @@ TEST_F(DaemonTest, ChannelFailureFailsPaymentsWithNoRoute) {
 TEST_F(DaemonTest, FailureRequestsAreValidated) {
   EXPECT_EQ(Control("POST", "/control/failure", {{"node", "nobody"}, {"mode", "OFFLINE"}}).status, 404);
   EXPECT_EQ(Control("POST", "/control/failure", {{"node", "bob"}, {"mode", "EXPLODE"}}).status, 400);
-  EXPECT_EQ(Control("POST", "/control/failure", {{"node", "bob"}, {"chan_id", "1"}, {"mode", "NONE"}}).status, 400);
+  EXPECT_EQ(Control("POST", "/control/failure", {{"node", "bob"}, {"chan_id", "1"}, {"mode", "NONE"}}).status,
+            400);
   EXPECT_EQ(Control("POST", "/control/failure", {{"chan_id", "12345"}, {"mode", "NONE"}}).status, 404);
   EXPECT_EQ(Control("POST", "/control/failure", {{"mode", "NONE"}}).status, 400);
 }

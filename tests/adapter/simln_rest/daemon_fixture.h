@@ -73,7 +73,9 @@ class DaemonTest : public ::testing::Test {
     throw std::runtime_error("no node " + name);
   }
 
-  std::string Url(const std::string& node, const std::string& path) const { return Node(node).rest_url + path; }
+  std::string Url(const std::string& node, const std::string& path) const {
+    return Node(node).rest_url + path;
+  }
 
   std::string MacaroonHex(const std::string& node) const {
     std::string raw = testsupport::ReadFile(Node(node).macaroon_path);
@@ -104,10 +106,13 @@ class DaemonTest : public ::testing::Test {
   HttpResult Control(const std::string& method, const std::string& path, const json& body = json()) {
     HttpOptions o;
     o.headers = {"Authorization: Bearer " + Token()};
-    return testsupport::HttpCall(method, m_daemon->control_url() + path, body.is_null() ? "" : body.dump(), o);
+    return testsupport::HttpCall(method, m_daemon->control_url() + path, body.is_null() ? "" : body.dump(),
+                                 o);
   }
 
-  static std::string B64(const escrow::crypto::Hash32& h) { return base::Base64Encode(escrow::crypto::ToBytes(h)); }
+  static std::string B64(const escrow::crypto::Hash32& h) {
+    return base::Base64Encode(escrow::crypto::ToBytes(h));
+  }
   static std::string B64Url(const escrow::crypto::Hash32& h) {
     return base::Base64UrlEncode(escrow::crypto::ToBytes(h));
   }

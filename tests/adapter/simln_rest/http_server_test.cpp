@@ -36,7 +36,8 @@ void Handler(const Request& req, ResponseWriter& w) {
   }
   if (req.path == "/silent") return;  // the server answers 500 for a handler that did not
   std::string q = QueryParam(req.query, "q").value_or("-");
-  w.Respond(200, "text/plain", req.method + " " + req.path + " q=" + q + " body=" + std::to_string(req.body.size()));
+  w.Respond(200, "text/plain",
+            req.method + " " + req.path + " q=" + q + " body=" + std::to_string(req.body.size()));
 }
 
 class HttpServerTest : public ::testing::Test {

@@ -16,7 +16,7 @@ using escrow::crypto::ToHex;
 Hash32 HashOf(const Hash32& preimage) { return Sha256(ToBytes(preimage)); }
 
 unsigned Mode(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
   return st.st_mode & 0777;
 }
@@ -73,7 +73,8 @@ TEST_F(DaemonTest, TlsWorksOnlyWithThePinnedCertificate) {
   EXPECT_NE(testsupport::HttpCall("GET", plain, "", Auth("alice")).status, 200);
   EXPECT_EQ(Get("alice", "/v1/getinfo").status, 200);
   // Every node has its own certificate.
-  EXPECT_NE(testsupport::ReadFile(Node("alice").tls_cert_path), testsupport::ReadFile(Node("bob").tls_cert_path));
+  EXPECT_NE(testsupport::ReadFile(Node("alice").tls_cert_path),
+            testsupport::ReadFile(Node("bob").tls_cert_path));
 }
 
 TEST_F(DaemonTest, MacaroonIsRequiredAndChecked) {
@@ -87,8 +88,10 @@ TEST_F(DaemonTest, MacaroonIsRequiredAndChecked) {
   wrong.macaroon_hex = MacaroonHex("bob");
   r = testsupport::HttpCall("GET", Url("alice", "/v1/getinfo"), "", wrong);
   EXPECT_EQ(r.status, 500);
-  EXPECT_EQ(r.Json(),
-            json::parse(R"({"code":2,"message":"verification failed: signature mismatch after caveat verification","details":[]})"));
+  EXPECT_EQ(
+      r.Json(),
+      json::parse(
+          R"({"code":2,"message":"verification failed: signature mismatch after caveat verification","details":[]})"));
 
   // Streams check the macaroon before streaming: a unary error object, no chunks.
   r = testsupport::HttpCall("GET", Url("alice", "/v2/router/track/" + B64Url(Hash32{})), "", wrong);
@@ -107,8 +110,9 @@ TEST_F(DaemonTest, HoldInvoiceLifecycleOnTheWire) {
   Hash32 preimage = AwkwardPreimage();
   Hash32 hash = HashOf(preimage);
 
-  HttpResult added = Post("coordinator", "/v2/invoices/hodl",
-                          {{"hash", B64(hash)}, {"value", "25000"}, {"memo", "bond"}, {"cltv_expiry", "144"}});
+  HttpResult added =
+      Post("coordinator", "/v2/invoices/hodl",
+           {{"hash", B64(hash)}, {"value", "25000"}, {"memo", "bond"}, {"cltv_expiry", "144"}});
   ASSERT_EQ(added.status, 200) << added.body;
   json a = added.Json();
   std::string payreq = a["payment_request"];
@@ -139,8 +143,8 @@ TEST_F(DaemonTest, HoldInvoiceLifecycleOnTheWire) {
   EXPECT_EQ(Get("coordinator", "/v2/invoices/lookup?payment_hash=" + base::UrlEncode(B64(hash))).status, 200);
 
   // Subscribe (path: base64url): the current state first, newline-delimited {"result":…}.
-  testsupport::HttpStream invoice_stream("GET", Url("coordinator", "/v2/invoices/subscribe/" + B64Url(hash)), "",
-                                         Auth("coordinator"));
+  testsupport::HttpStream invoice_stream("GET", Url("coordinator", "/v2/invoices/subscribe/" + B64Url(hash)),
+                                         "", Auth("coordinator"));
   json first = Line(invoice_stream.NextLine(kWait));
   EXPECT_EQ(first["result"]["state"], "OPEN");
   EXPECT_NE(invoice_stream.Headers().find("Transfer-Encoding: chunked"), std::string::npos);
@@ -148,7 +152,8 @@ TEST_F(DaemonTest, HoldInvoiceLifecycleOnTheWire) {
   // Alice pays: a stream of lnrpc.Payment, hashes and preimages in hex.
   testsupport::HttpStream pay_stream(
       "POST", Url("alice", "/v2/router/send"),
-      json{{"payment_request", payreq}, {"fee_limit_sat", "100"}, {"timeout_seconds", 60}}.dump(), Auth("alice"));
+      json{{"payment_request", payreq}, {"fee_limit_sat", "100"}, {"timeout_seconds", 60}}.dump(),
+      Auth("alice"));
   json p1 = Line(pay_stream.NextLine(kWait));
   ASSERT_TRUE(p1.contains("result")) << p1.dump();
   EXPECT_EQ(p1["result"]["status"], "IN_FLIGHT");
@@ -211,11 +216,13 @@ TEST_F(DaemonTest, HoldInvoiceLifecycleOnTheWire) {
 TEST_F(DaemonTest, LndErrorsOnTheWire) {
   Hash32 preimage = Sha256("errors");
   Hash32 hash = HashOf(preimage);
-  ASSERT_EQ(Post("coordinator", "/v2/invoices/hodl", {{"hash", B64(hash)}, {"value_msat", "1000000"}}).status, 200);
+  ASSERT_EQ(Post("coordinator", "/v2/invoices/hodl", {{"hash", B64(hash)}, {"value_msat", "1000000"}}).status,
+            200);
 
   HttpResult dup = Post("coordinator", "/v2/invoices/hodl", {{"hash", B64(hash)}, {"value_msat", "1000000"}});
   EXPECT_EQ(dup.status, 500);
-  EXPECT_EQ(dup.Json(), json::parse(R"({"code":2,"message":"invoice with payment hash already exists","details":[]})"));
+  EXPECT_EQ(dup.Json(),
+            json::parse(R"({"code":2,"message":"invoice with payment hash already exists","details":[]})"));
 
   HttpResult open = Post("coordinator", "/v2/invoices/settle", {{"preimage", B64(preimage)}});
   EXPECT_EQ(open.status, 500);
@@ -230,21 +237,24 @@ TEST_F(DaemonTest, LndErrorsOnTheWire) {
   EXPECT_EQ(missing.Json(), json::parse(R"({"code":5,"message":"unable to locate invoice","details":[]})"));
 
   EXPECT_EQ(Post("coordinator", "/v2/invoices/cancel", {{"payment_hash", B64(hash)}}).status, 200);
-  EXPECT_EQ(Post("coordinator", "/v2/invoices/cancel", {{"payment_hash", B64(hash)}}).status, 200);  // idempotent
+  EXPECT_EQ(Post("coordinator", "/v2/invoices/cancel", {{"payment_hash", B64(hash)}}).status,
+            200);  // idempotent
   HttpResult canceled = Post("coordinator", "/v2/invoices/settle", {{"preimage", B64(preimage)}});
   EXPECT_EQ(canceled.Json()["message"], "invoice already canceled");
 
   // A stream that fails before its first message: the error's HTTP status, {"error":{…}}.
   HttpResult track = Get("alice", "/v2/router/track/" + B64Url(Sha256("never sent")));
   EXPECT_EQ(track.status, 404);
-  EXPECT_EQ(track.Json(), json::parse(R"({"error":{"code":5,"message":"payment isn't initiated","details":[]}})"));
+  EXPECT_EQ(track.Json(),
+            json::parse(R"({"error":{"code":5,"message":"payment isn't initiated","details":[]}})"));
 
   // grpc-gateway's own parse errors are InvalidArgument (400); LND's checks are Unknown (500).
   HttpResult bad_json = testsupport::HttpCall("POST", Url("coordinator", "/v2/invoices/hodl"), "{not json",
                                               Auth("coordinator"));
   EXPECT_EQ(bad_json.status, 400);
   EXPECT_EQ(bad_json.Json()["code"], 3);
-  HttpResult bad_int = Post("coordinator", "/v2/invoices/hodl", {{"hash", B64(Sha256("x"))}, {"value", "12abc"}});
+  HttpResult bad_int =
+      Post("coordinator", "/v2/invoices/hodl", {{"hash", B64(Sha256("x"))}, {"value", "12abc"}});
   EXPECT_EQ(bad_int.status, 400);
   HttpResult both = Post("coordinator", "/v2/invoices/hodl",
                          {{"hash", B64(Sha256("y"))}, {"value", "1"}, {"value_msat", "1000"}});
@@ -260,7 +270,9 @@ TEST_F(DaemonTest, PayingAPaidInvoiceIsAlreadyExists) {
   json added = inv.Json();
   EXPECT_EQ(base::Base64Decode(added["r_hash"].get<std::string>())->size(), 32u);
   EXPECT_TRUE(added["add_index"].is_string());
-  json send = {{"payment_request", added["payment_request"]}, {"fee_limit_msat", 100000}, {"no_inflight_updates", true}};
+  json send = {{"payment_request", added["payment_request"]},
+               {"fee_limit_msat", 100000},
+               {"no_inflight_updates", true}};
 
   testsupport::HttpStream pay("POST", Url("alice", "/v2/router/send"), send.dump(), Auth("alice"));
   json only = Line(pay.NextLine(kWait));
@@ -269,7 +281,8 @@ TEST_F(DaemonTest, PayingAPaidInvoiceIsAlreadyExists) {
 
   HttpResult again = Post("alice", "/v2/router/send", send);
   EXPECT_EQ(again.status, 409);
-  EXPECT_EQ(again.Json(), json::parse(R"({"error":{"code":6,"message":"invoice is already paid","details":[]}})"));
+  EXPECT_EQ(again.Json(),
+            json::parse(R"({"error":{"code":6,"message":"invoice is already paid","details":[]}})"));
 
   json looked = Get("bob", "/v2/invoices/lookup?payment_hash=" +
                                base::Base64UrlEncode(*base::Base64Decode(added["r_hash"].get<std::string>())))
@@ -281,7 +294,10 @@ TEST_F(DaemonTest, DecodePayReqAndNumbersAsStringsOrNumbers) {
   Hash32 hash = HashOf(Sha256("decode"));
   // int64 fields accepted as JSON numbers or strings, bytes in the URL-safe alphabet too.
   HttpResult added = Post("coordinator", "/v2/invoices/hodl",
-                          {{"hash", B64Url(hash)}, {"value", 5000}, {"expiry", "600"}, {"memo", "m"},
+                          {{"hash", B64Url(hash)},
+                           {"value", 5000},
+                           {"expiry", "600"},
+                           {"memo", "m"},
                            {"unknown_field", "ignored"}});
   ASSERT_EQ(added.status, 200) << added.body;
   std::string payreq = added.Json()["payment_request"];

@@ -19,7 +19,8 @@ namespace simln_daemon_test {
 
 class Process {
  public:
-  static std::unique_ptr<Process> Start(const std::vector<std::string>& argv, const std::string& stderr_path) {
+  static std::unique_ptr<Process> Start(const std::vector<std::string>& argv,
+                                        const std::string& stderr_path) {
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0) return nullptr;
     pid_t pid = ::fork();
@@ -56,7 +57,8 @@ class Process {
         m_buffer.erase(0, nl + 1);
         return line;
       }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return std::nullopt;
       pollfd p{m_out, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;

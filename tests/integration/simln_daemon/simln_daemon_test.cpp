@@ -98,7 +98,8 @@ class SimlnDaemonTest : public ::testing::Test {
   }
 
   json Lookup(const Hash32& hash) {
-    return Get("coordinator", "/v2/invoices/lookup?payment_hash=" + base::Base64UrlEncode(ToBytes(hash))).Json();
+    return Get("coordinator", "/v2/invoices/lookup?payment_hash=" + base::Base64UrlEncode(ToBytes(hash)))
+        .Json();
   }
 
   // Polls (bounded) until the invoice reaches `state`.
@@ -177,7 +178,8 @@ TEST_F(SimlnDaemonTest, HoldInvoiceSurvivesKillMinus9) {
   EXPECT_EQ(Balances(State()), before);
   EXPECT_EQ(Track(hash, false)["result"]["status"], "IN_FLIGHT");
 
-  auto settled = Post("coordinator", "/v2/invoices/settle", {{"preimage", base::Base64Encode(ToBytes(preimage))}});
+  auto settled =
+      Post("coordinator", "/v2/invoices/settle", {{"preimage", base::Base64Encode(ToBytes(preimage))}});
   ASSERT_EQ(settled.status, 200) << settled.body;
   json final_update = Track(hash, true);
   EXPECT_EQ(final_update["result"]["status"], "SUCCEEDED") << final_update.dump();
@@ -190,12 +192,14 @@ TEST_F(SimlnDaemonTest, HoldInvoiceSurvivesKillMinus9) {
 
 TEST_F(SimlnDaemonTest, CliPaysInvoicesMinesAndSetsFailures) {
   Serve();
-  auto invoice = Cli({"invoice", "--state-dir", m_state, "--node", "bob", "--amount-sat", "1234", "--memo", "tea"});
+  auto invoice =
+      Cli({"invoice", "--state-dir", m_state, "--node", "bob", "--amount-sat", "1234", "--memo", "tea"});
   ASSERT_EQ(invoice.code, 0) << invoice.out;
   json inv = json::parse(invoice.out, nullptr, false);
   ASSERT_TRUE(inv.contains("payment_request")) << invoice.out;
 
-  auto paid = Cli({"pay", "--state-dir", m_state, "--from", "alice", inv["payment_request"].get<std::string>()});
+  auto paid =
+      Cli({"pay", "--state-dir", m_state, "--from", "alice", inv["payment_request"].get<std::string>()});
   ASSERT_EQ(paid.code, 0) << paid.out;
   json p = json::parse(paid.out, nullptr, false);
   EXPECT_EQ(p["status"], "SUCCEEDED");
