@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -136,24 +138,75 @@ std::vector<Reply> FetchAll(const std::vector<Call>& calls, std::chrono::millise
   return replies;
 }
 
-std::string RawExchange(int port, const std::string& bytes, std::chrono::milliseconds timeout, size_t stop_after) {
+namespace {
+
+// A socket connected to 127.0.0.1:port that sent `bytes`; -1 on failure.
+int ConnectAndSend(int port, const std::string& bytes) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return {};
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string received;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    size_t sent = 0;
-    while (sent < bytes.size()) {
-      const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<size_t>(n);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  return fd;
+}
+
+}  // namespace
+
+OpenConnection::OpenConnection(int port, const std::string& request) : m_fd(ConnectAndSend(port, request)) {}
+
+OpenConnection::~OpenConnection() {
+  if (m_fd >= 0) ::close(m_fd);
+}
+
+bool OpenConnection::WaitForClose(std::chrono::milliseconds timeout) {
+  if (m_fd < 0) return false;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[4096];
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd pfd{m_fd, POLLIN, 0};
+    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return false;
+    const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+    if (n <= 0) return true;  // EOF or reset: closed
+  }
+}
+
+int OpenSocketCount() {
+  int count = 0;
+  if (DIR* dir = ::opendir("/proc/self/fd")) {
+    while (const dirent* entry = ::readdir(dir)) {
+      if (entry->d_name[0] == '.') continue;
+      char target[64] = {};
+      const std::string link = std::string("/proc/self/fd/") + entry->d_name;
+      if (::readlink(link.c_str(), target, sizeof target - 1) > 0 && std::string(target).rfind("socket:", 0) == 0) {
+        ++count;
+      }
     }
+    ::closedir(dir);
+  }
+  return count;
+}
+
+std::string RawExchange(int port, const std::string& bytes, std::chrono::milliseconds timeout) {
+  const int fd = ConnectAndSend(port, bytes);
+  if (fd < 0) return {};
+  std::string received;
+  {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     char buffer[4096];
-    while (!ResponseComplete(received) && (stop_after == 0 || received.size() < stop_after)) {
+    while (!ResponseComplete(received)) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
       pollfd pfd{fd, POLLIN, 0};

@@ -30,9 +30,25 @@ Reply Fetch(const Call& call);
 // All calls concurrently over one curl multi handle; replies in the calls' order.
 std::vector<Reply> FetchAll(const std::vector<Call>& calls, std::chrono::milliseconds overall_timeout);
 
-// Writes `bytes` to 127.0.0.1:port, then reads until the peer closes, `stop_after` bytes
-// were read (0: no limit), or `timeout` passes. Returns what was read.
-std::string RawExchange(int port, const std::string& bytes, std::chrono::milliseconds timeout,
-                        size_t stop_after = 0);
+// Writes `bytes` to 127.0.0.1:port, then reads one response (headers and Content-Length
+// bytes of body), until the peer closes or `timeout` passes. Returns what was read.
+std::string RawExchange(int port, const std::string& bytes, std::chrono::milliseconds timeout);
+
+// A connection that sent a request and waits, unanswered.
+class OpenConnection {
+ public:
+  OpenConnection(int port, const std::string& request);
+  ~OpenConnection();
+  OpenConnection(const OpenConnection&) = delete;
+  OpenConnection& operator=(const OpenConnection&) = delete;
+  // Reads until the server closes the connection (true) or `timeout` passes (false).
+  bool WaitForClose(std::chrono::milliseconds timeout);
+
+ private:
+  int m_fd = -1;
+};
+
+// How many sockets this process has open.
+int OpenSocketCount();
 
 }  // namespace apihttp_test

@@ -1,0 +1,247 @@
+// coordinatord: parse flags, load config, wire the parts, run. See README.md.
+#include <sys/stat.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "api/http/server.h"
+#include "api/public_api.h"
+#include "config/base/log.h"
+#include "config/coordinator_config.h"
+#include "coordinator/engine.h"
+#include "coordinator/prices/currencies.h"
+#include "coordinator/prices/offline_source.h"
+#include "coordinator/prices/price_book.h"
+#include "coordinator/store/store.h"
+#include "escrow/hold_desk.h"
+#include "escrow/lnd/lnd_node.h"
+#include "escrow/payout_desk.h"
+#include "escrow/simln/embedded.h"
+#include "federation/prices/http_price_source.h"
+#include "federation/prices/price_fetcher.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: coordinatord [--config FILE] [--data-dir DIR] [--listen HOST:PORT]\n"
+    "  Runs the coordinator. Without --config, the embedded defaults: a SQLite file and an\n"
+    "  in-process simulated Lightning network under the data dir (./data).\n";
+
+// The engine's view of prices: the median book, by RoboSats currency id.
+class BookRates final : public coordinator::RateSource {
+ public:
+  BookRates(const coordinator::PriceBook& book, const coordinator::CurrencyTable& currencies, const base::Clock& clock)
+      : m_book(book), m_currencies(currencies), m_clock(clock) {}
+  std::optional<double> Rate(int currency) const override {
+    auto code = m_currencies.Code(currency);
+    if (!code) return std::nullopt;
+    auto quote = m_book.Price(*code, m_clock.Now());
+    if (!quote || !(quote->price > 0)) return std::nullopt;
+    return quote->price;
+  }
+
+ private:
+  const coordinator::PriceBook& m_book;
+  const coordinator::CurrencyTable& m_currencies;
+  const base::Clock& m_clock;
+};
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "coordinatord: %s\n", message.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path, data_dir_flag, listen_flag;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    if (a == "--config" && value(config_path)) continue;
+    if (a == "--data-dir" && value(data_dir_flag)) continue;
+    if (a == "--listen" && value(listen_flag)) continue;
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+
+  // Config: the file (validated, errors name the key), then the flags.
+  config::CoordinatorConfig cfg;
+  if (!config_path.empty()) {
+    auto loaded = config::LoadCoordinatorConfig(config_path);
+    if (!loaded.ok()) return Fail("invalid config " + config_path + ":\n" + loaded.error());
+    cfg = loaded.value();
+  }
+  if (!data_dir_flag.empty()) cfg.data_dir = data_dir_flag;
+  if (!listen_flag.empty()) {
+    auto colon = listen_flag.rfind(':');
+    char* end = nullptr;
+    long port = colon == std::string::npos ? -1 : std::strtol(listen_flag.c_str() + colon + 1, &end, 10);
+    if (colon == std::string::npos || port < 0 || port > 65535 || (end && *end != '\0')) {
+      return Fail("--listen: expected HOST:PORT, got \"" + listen_flag + "\"");
+    }
+    cfg.listen.host = listen_flag.substr(0, colon);
+    cfg.listen.port = static_cast<int>(port);
+  }
+  base::SetLogLevel(cfg.log_level);
+  std::error_code ec;
+  std::filesystem::create_directories(cfg.data_dir, ec);
+  if (ec) return Fail("data_dir " + cfg.data_dir + ": " + ec.message());
+  ::chmod(cfg.data_dir.c_str(), 0700);
+
+  // Signals are taken by sigwait below; block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  base::SystemClock clock;
+
+  // Lightning.
+  std::unique_ptr<escrow::simln::EmbeddedNetwork> embedded;
+  std::unique_ptr<escrow::LightningNode> node;
+  if (cfg.lightning.backend == config::LightningBackend::kSimln) {
+    std::string state_dir = config::SimlnStateDir(cfg);
+    auto started = escrow::simln::EmbeddedNetwork::Start(state_dir, clock);
+    if (!started.ok()) return Fail("embedded simln: " + started.error());
+    embedded = std::move(started.value());
+    node = embedded->network().Node("coordinator");
+    base::Log(base::LogLevel::kInfo, "coordinatord", "embedded simulated Lightning network ready",
+              {{"nodes_json", embedded->nodes_json_path()}});
+  } else {
+    escrow::lnd::LndConfig lc;
+    lc.rest_url = cfg.lightning.lnd.rest_url;
+    lc.tls_cert_path = cfg.lightning.lnd.tls_cert_path;
+    lc.macaroon_path = cfg.lightning.lnd.macaroon_path;
+    auto created = escrow::lnd::CreateLndNode(lc);
+    if (!created.ok()) return Fail("lightning.lnd: " + created.error().message);
+    node = std::move(created.value());
+  }
+  auto info = node->GetInfo();
+  if (!info.ok()) return Fail(std::string("the Lightning node is unreachable: ") + info.error().message);
+
+  // Store.
+  auto store = coordinator::Store::Open(cfg.data_dir + "/coordinator.db");
+  if (!store.ok()) return Fail("store: " + store.error());
+
+  // Prices.
+  const auto& currencies = coordinator::CurrencyTable::Bundled();
+  coordinator::PriceBook book(std::chrono::seconds(cfg.prices.http.interval_s * cfg.prices.http.stale_after_intervals));
+  std::vector<std::unique_ptr<coordinator::PriceSource>> sources;
+  if (cfg.prices.source == config::PriceSourceKind::kOffline) {
+    sources.push_back(std::make_unique<coordinator::OfflinePriceSource>(cfg.prices.offline_rates_file, clock));
+  } else {
+    auto http = federation::MakeHttpPriceSources(cfg.prices.http.providers, cfg.prices.http.socks5h_proxy,
+                                                 std::chrono::seconds(cfg.prices.http.timeout_s), clock);
+    if (!http.ok()) return Fail("prices.http: " + http.error());
+    sources = std::move(http.value());
+  }
+  federation::PriceFetcher fetcher(std::move(sources), book, clock, std::chrono::seconds(cfg.prices.http.interval_s));
+  fetcher.FetchAllOnce();
+  fetcher.Start();
+  BookRates rates(book, currencies, clock);
+
+  // The engine and the money desks.
+  escrow::HoldDesk holds(*node);
+  escrow::PayoutDesk payouts(*node);
+  coordinator::Engine::Deps deps;
+  deps.store = store.value().get();
+  deps.holds = &holds;
+  deps.payouts = &payouts;
+  deps.clock = &clock;
+  deps.rates = &rates;
+  escrow::simln::Network* simnet = embedded ? &embedded->network() : nullptr;
+  deps.block_height = [simnet, h = info->block_height] { return simnet ? simnet->BlockHeight() : h; };
+  const auto& t = cfg.trade;
+  coordinator::TradeParams& p = deps.params;
+  p.fee = t.fee;
+  p.maker_fee_share = t.maker_fee_share;
+  p.min_order_sat = t.min_order_size_sat;
+  p.max_order_sat = t.max_order_size_sat;
+  p.max_public_orders = t.max_public_orders;
+  p.bond_default = t.bond_size.default_value;
+  p.bond_min = t.bond_size.min;
+  p.bond_max = t.bond_size.max;
+  p.public_duration_default = t.public_duration_s.default_value;
+  p.public_duration_min = t.public_duration_s.min;
+  p.public_duration_max = t.public_duration_s.max;
+  p.escrow_duration_default = t.escrow_duration_s.default_value;
+  p.escrow_duration_min = t.escrow_duration_s.min;
+  p.escrow_duration_max = t.escrow_duration_s.max;
+  p.maker_bond_expiry_s = t.maker_bond_expiry_s;
+  p.taker_bond_expiry_s = t.taker_bond_expiry_s;
+  p.fiat_exchange_duration_s = t.fiat_exchange_duration_s;
+  p.penalty_timeout_s = t.penalty_timeout_s;
+  p.cltv_safety_factor = t.cltv_safety_factor;
+  p.block_time_s = t.block_time_s;
+  p.payout_max_attempts = t.payout.max_attempts;
+  p.payout_retry_interval_s = t.payout.retry_interval_s;
+  p.max_routing_budget_ppm = t.payout.max_routing_budget_ppm;
+  p.reward_share = t.rewards_share_of_forfeited_bond;
+  deps.node.alias = info->alias;
+  deps.node.pubkey = info->identity_pubkey;
+  deps.node.network = info->network;
+  deps.node.lnd_version = info->version;
+  deps.node.block_height = info->block_height;
+  deps.facts.alias = cfg.coordinator.alias;
+  deps.facts.notice_message = cfg.coordinator.notice_message;
+  deps.facts.notice_severity = std::string(config::NoticeSeverityName(cfg.coordinator.notice_severity));
+  deps.currency_code = [&currencies](int id) -> std::string {
+    auto code = currencies.Code(id);
+    return code ? std::string(*code) : std::string();
+  };
+  if (const char* crash = std::getenv("COORDINATORD_CRASH_AT")) deps.crash_point = crash;
+  coordinator::Engine engine(std::move(deps));
+  engine.Start();
+
+  // The public API.
+  api::http::HttpServer server;
+  api::PublicApiDeps api_deps;
+  api_deps.engine = &engine;
+  api_deps.rates = &rates;
+  api_deps.currencies = &currencies;
+  api_deps.params = p;
+  api_deps.now = [&clock] { return clock.NowSeconds(); };
+  auto registered = api::RegisterPublicApi(server, std::move(api_deps));
+  if (!registered.ok()) return Fail("api: " + registered.message);
+  api::http::ServerOptions so;
+  so.host = cfg.listen.host;
+  so.port = static_cast<uint16_t>(cfg.listen.port);
+  so.max_request_bytes = static_cast<size_t>(cfg.limits.max_request_bytes);
+  so.max_body_bytes = static_cast<size_t>(cfg.limits.max_body_bytes);
+  auto started = server.Start(so);
+  if (!started.ok()) return Fail("listen " + cfg.listen.ToString() + ": " + started.message);
+  const std::string api_url = "http://" + cfg.listen.host + ":" + std::to_string(server.Port());
+  {
+    // Where tools and tests find the coordinator (the port may have been ephemeral).
+    std::ofstream out(cfg.data_dir + "/coordinatord.json.tmp");
+    out << "{\"api_url\": \"" << api_url << "\", \"pid\": " << ::getpid() << "}\n";
+    out.close();
+    std::filesystem::rename(cfg.data_dir + "/coordinatord.json.tmp", cfg.data_dir + "/coordinatord.json", ec);
+  }
+  std::printf("coordinatord: serving the RoboSats API on %s\n", api_url.c_str());
+  if (embedded) std::printf("coordinatord: trader wallets in %s\n", embedded->nodes_json_path().c_str());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  base::Log(base::LogLevel::kInfo, "coordinatord", "stopping", {{"signal", std::to_string(sig)}});
+  server.Stop();
+  engine.Stop();
+  fetcher.Stop();
+  return 0;
+}

@@ -1,0 +1,300 @@
+#include "api/public_api.h"
+
+#include <cmath>
+#include <ctime>
+#include <memory>
+
+#include "api/fields.h"
+#include "coordinator/errors.h"
+#include "coordinator/identity/auth_header.h"
+#include "coordinator/identity/robot_identity.h"
+#include "coordinator/money.h"
+
+namespace api {
+namespace {
+
+using coordinator::Command;
+using http::Method;
+using http::Request;
+using http::Responder;
+using Json = nlohmann::json;
+
+struct Api {
+  PublicApiDeps d;
+
+  void SendStatus(Responder& out, const base::Status& st) {
+    Json body;
+    body["error_code"] = st.code;
+    body[coordinator::ErrorField(st.code)] = st.message;
+    out.Send(HttpStatusFor(st.code), body);
+  }
+
+  void BadField(Responder& out, const Fields& f) {
+    SendStatus(out, coordinator::Error(coordinator::err::kNotUnderstood, f.error()));
+  }
+
+  // Parses the Authorization header. nullopt (and an answer sent) on a malformed header.
+  std::optional<coordinator::Auth> Authenticate(const Request& r, Responder& out, bool required) {
+    coordinator::Auth auth;
+    const std::string* header = r.headers.Find("Authorization");
+    if (!header || header->empty()) {
+      if (!required) return auth;
+      SendStatus(out, coordinator::Error(coordinator::err::kNoCredentials));
+      return std::nullopt;
+    }
+    auto parsed = coordinator::identity::ParseAuthorizationHeader(*header);
+    if (!parsed.ok()) {
+      SendStatus(out, parsed.error());
+      return std::nullopt;
+    }
+    auto id = coordinator::identity::DeriveRobotIdentity(parsed->token_sha256);
+    auth.token_sha256 = id.token_sha256_hex;
+    if (parsed->keys) {
+      coordinator::Auth::NewRobot keys;
+      keys.hash_id = id.hash_id;
+      keys.nickname = id.nickname;
+      keys.public_key = parsed->keys->public_key;
+      keys.encrypted_private_key = parsed->keys->encrypted_private_key;
+      keys.nostr_pubkey = parsed->keys->nostr_pubkey;
+      auth.keys = std::move(keys);
+    }
+    return auth;
+  }
+
+  void Submit(coordinator::Auth auth, Command cmd, Responder out) {
+    d.engine->Submit(std::move(auth), std::move(cmd), [this, out](base::Result<Json> res) mutable {
+      if (res.ok()) {
+        out.Send(200, res.value());
+      } else {
+        SendStatus(out, res.error());
+      }
+    });
+  }
+
+  // Authenticated command built by `build` (which may refuse a field and return nullopt).
+  template <class Build>
+  void Robot(const Request& r, Responder out, Build build) {
+    auto auth = Authenticate(r, out, true);
+    if (!auth) return;
+    Fields f(r);
+    std::optional<Command> cmd = build(f);
+    if (!f.ok() || !cmd) return BadField(out, f);
+    Submit(std::move(*auth), std::move(*cmd), std::move(out));
+  }
+
+  std::optional<int64_t> OrderId(const Request& r, Responder& out) {
+    auto raw = r.QueryParam("order_id");
+    if (!raw) {
+      SendStatus(out, coordinator::Error(coordinator::err::kMissingOrderId));
+      return std::nullopt;
+    }
+    Fields f(r);
+    auto id = f.QueryInt("order_id", 1, std::numeric_limits<int64_t>::max());
+    if (!id) {
+      SendStatus(out, coordinator::Error(coordinator::err::kInvalidOrderId));
+      return std::nullopt;
+    }
+    return id;
+  }
+
+  void Book(const Request& r, Responder out) {
+    Fields f(r);
+    int64_t currency = f.QueryInt("currency", 0, 100000).value_or(0);
+    int64_t type = f.QueryInt("type", 0, 2).value_or(2);
+    if (!f.ok()) return BadField(out, f);
+    auto snap = d.engine->snapshot();
+    auto it = snap->book.find({static_cast<int>(currency), static_cast<int>(type)});
+    if (it == snap->book.end()) {
+      // RoboSats answers an empty book with 404.
+      out.Send(404, Json{{"not_found", "No orders found, be the first to make one"}});
+      return;
+    }
+    out.Send(200, it->second);
+  }
+
+  void Limits(Responder out) {
+    Json all = Json::object();
+    for (const auto& [id, code] : d.currencies->ById()) {
+      auto rate = d.rates->Rate(id);
+      if (!rate) continue;
+      Json e;
+      e["code"] = code;
+      e["price"] = *rate;
+      e["min_amount"] = static_cast<double>(d.params.min_order_sat) / 1e8 * *rate;
+      e["max_amount"] = static_cast<double>(d.params.max_order_sat) / 1e8 * *rate;
+      all[std::to_string(id)] = e;
+    }
+    out.Send(200, all);
+  }
+
+  void Price(Responder out) {
+    Json all = Json::object();
+    char ts[40];
+    std::time_t t = static_cast<std::time_t>(d.now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
+    for (const auto& [id, code] : d.currencies->ById()) {
+      auto rate = d.rates->Rate(id);
+      if (!rate) continue;
+      all[code] = {{"price", *rate}, {"volume", 0}, {"premium", 0}, {"timestamp", ts}};
+    }
+    out.Send(200, all);
+  }
+
+  // RoboSats /api/ticks/: start and end as DD-MM-YYYY (1050 otherwise).
+  std::optional<int64_t> Date(const Request& r, std::string_view name, int64_t fallback, Responder& out) {
+    auto raw = r.QueryParam(name);
+    if (!raw) return fallback;
+    std::tm tm{};
+    const char* end = strptime(raw->c_str(), "%d-%m-%Y", &tm);
+    if (end == nullptr || *end != '\0') {
+      SendStatus(out, coordinator::Error(coordinator::err::kBadDate));
+      return std::nullopt;
+    }
+    return static_cast<int64_t>(timegm(&tm));
+  }
+
+  void Ticks(const Request& r, Responder out) {
+    auto start = Date(r, "start", 0, out);
+    if (!start) return;
+    auto end = Date(r, "end", d.now(), out);
+    if (!end) return;
+    Submit({}, coordinator::TicksCmd{*start, *end + 86400}, std::move(out));
+  }
+
+  std::optional<Command> Make(Fields& f) {
+    coordinator::MakeCmd m;
+    auto type = f.Int("type", 0, 1);
+    auto currency = f.Int("currency", 1, 100000);
+    if (f.ok() && (!type || !currency)) {
+      f.Fail(!type ? "type" : "currency", "This field is required.");
+      return std::nullopt;
+    }
+    if (!f.ok()) return std::nullopt;
+    m.type = static_cast<coordinator::OrderType>(*type);
+    m.currency = static_cast<int>(*currency);
+    m.has_range = f.Bool("has_range").value_or(false);
+    m.amount = f.Decimal("amount", 10, 8, false).value_or("");
+    m.min_amount = f.Decimal("min_amount", 10, 8, false).value_or("");
+    m.max_amount = f.Decimal("max_amount", 10, 8, false).value_or("");
+    m.payment_method = f.Text("payment_method", 70).value_or("not specified");
+    m.is_explicit = f.Bool("is_explicit").value_or(false);
+    m.premium = f.Decimal("premium", 3, 2, true).value_or("");
+    m.satoshis = f.Int("satoshis", 20000, 5000000);
+    m.public_duration = f.Int("public_duration", 0, 86400);
+    m.escrow_duration = f.Int("escrow_duration", 0, 36000);
+    m.bond_size = f.Decimal("bond_size", 2, 2, false).value_or("");
+    m.latitude = f.Decimal("latitude", 2, 6, true);
+    m.longitude = f.Decimal("longitude", 3, 6, true);
+    m.password = f.Text("password", 2000);
+    m.description = f.Text("description", 240).value_or("");
+    if (!f.ok()) return std::nullopt;
+    return m;
+  }
+
+  void OrderAction(const Request& r, Responder out) {
+    auto id = OrderId(r, out);
+    if (!id) return;
+    Robot(r, std::move(out), [&](Fields& f) -> std::optional<Command> {
+      auto action = f.Text("action", 32);
+      if (!action) {
+        if (f.ok()) f.Fail("action", "This field is required.");
+        return std::nullopt;
+      }
+      const std::string& a = *action;
+      if (a == "take") {
+        auto amount = f.Decimal("amount", 10, 8, false);
+        auto password = f.Text("password", 2000);
+        return coordinator::TakeCmd{*id, amount.value_or(""), password};
+      }
+      if (a == "pause") return coordinator::PauseCmd{*id};
+      if (a == "cancel") {
+        auto st = f.Int("cancel_status", 0, 18);
+        return coordinator::CancelCmd{*id, st ? std::optional<int>(static_cast<int>(*st)) : std::nullopt};
+      }
+      if (a == "update_invoice") {
+        auto invoice = f.Text("invoice", 15000);
+        auto ppm = f.Int("routing_budget_ppm", 0, 100001);
+        return coordinator::UpdateInvoiceCmd{*id, invoice.value_or(""), ppm.value_or(0)};
+      }
+      if (a == "confirm") return coordinator::ConfirmCmd{*id};
+      if (a == "undo_confirm") return coordinator::UndoConfirmCmd{*id};
+      if (a == "dispute") return coordinator::DisputeCmd{*id};
+      if (a == "rate_platform") {
+        auto rating = f.Int("rating", 1, 5);
+        if (!rating && f.ok()) f.Fail("rating", "This field is required.");
+        return coordinator::RatePlatformCmd{*id, static_cast<int>(rating.value_or(0))};
+      }
+      if (a == "update_address" || a == "submit_statement") {
+        f.Fail("action", "\"" + a + "\" is not available on this coordinator yet.");
+        return std::nullopt;
+      }
+      f.Fail("action", "\"" + a + "\" is not a valid choice.");
+      return std::nullopt;
+    });
+  }
+};
+
+}  // namespace
+
+int HttpStatusFor(int code) {
+  if (code == coordinator::err::kInvalidOrderId) return 404;
+  if (code == coordinator::err::kOrderNotAvailable || code == coordinator::err::kNotParticipant) return 403;
+  if (code == coordinator::err::kNoCredentials) return 403;
+  if (code == base::Status::kUnavailable) return 503;
+  if (code == base::Status::kInternal) return 500;
+  return 400;
+}
+
+base::Status RegisterPublicApi(http::HttpServer& server, PublicApiDeps deps) {
+  auto api = std::make_shared<Api>();
+  api->d = std::move(deps);
+  struct Route {
+    Method method;
+    const char* path;
+    http::Handler handler;
+  };
+  std::vector<Route> routes = {
+      {Method::kGet, "/api/info/", [api](Request, Responder out) { out.Send(200, api->d.engine->snapshot()->info); }},
+      {Method::kGet, "/api/book/", [api](Request r, Responder out) { api->Book(r, std::move(out)); }},
+      {Method::kGet, "/api/limits/", [api](Request, Responder out) { api->Limits(std::move(out)); }},
+      {Method::kGet, "/api/price/", [api](Request, Responder out) { api->Price(std::move(out)); }},
+      {Method::kGet, "/api/ticks/", [api](Request r, Responder out) { api->Ticks(r, std::move(out)); }},
+      {Method::kGet, "/api/historical/",
+       [api](Request, Responder out) { api->Submit({}, coordinator::HistoricalCmd{}, std::move(out)); }},
+      {Method::kGet, "/api/robot/",
+       [api](Request r, Responder out) {
+         api->Robot(r, std::move(out), [](Fields&) -> std::optional<Command> { return coordinator::GetRobotCmd{}; });
+       }},
+      {Method::kPost, "/api/make/",
+       [api](Request r, Responder out) {
+         api->Robot(r, std::move(out), [&](Fields& f) { return api->Make(f); });
+       }},
+      {Method::kGet, "/api/order/",
+       [api](Request r, Responder out) {
+         auto id = api->OrderId(r, out);
+         if (!id) return;
+         api->Robot(r, std::move(out), [&](Fields&) -> std::optional<Command> { return coordinator::GetOrderCmd{*id}; });
+       }},
+      {Method::kPost, "/api/order/", [api](Request r, Responder out) { api->OrderAction(r, std::move(out)); }},
+      {Method::kPost, "/api/stealth/",
+       [api](Request r, Responder out) {
+         api->Robot(r, std::move(out), [](Fields& f) -> std::optional<Command> {
+           auto wants = f.Bool("wantsStealth");
+           if (!wants) {
+             if (f.ok()) f.Fail("wantsStealth", "This field is required.");
+             return std::nullopt;
+           }
+           return coordinator::SetStealthCmd{*wants};
+         });
+       }},
+  };
+  for (auto& route : routes) {
+    auto st = server.Add(route.method, route.path, std::move(route.handler));
+    if (!st.ok()) return st;
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace api

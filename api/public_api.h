@@ -1,0 +1,33 @@
+// The public API, wire-compatible with RoboSats v0.8.6 (../shared/API.md, the OpenAPI file):
+// parses each request into a typed engine command, authenticates the robot from its
+// Authorization header, and maps the engine's answer (or RoboSats' error JSON) to HTTP. No
+// business rules here: those are the engine's. GET /api/book/ and /api/info/ are served from
+// the engine's published snapshot, pre-serialized.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "api/http/server.h"
+#include "coordinator/engine.h"
+#include "coordinator/params.h"
+#include "coordinator/prices/currencies.h"
+
+namespace api {
+
+struct PublicApiDeps {
+  coordinator::Engine* engine = nullptr;
+  const coordinator::RateSource* rates = nullptr;
+  const coordinator::CurrencyTable* currencies = nullptr;
+  coordinator::TradeParams params;
+  std::function<int64_t()> now;  // Unix seconds (the engine's clock)
+};
+
+// Registers every public route on `server`. REQUIRES: before server.Start().
+base::Status RegisterPublicApi(http::HttpServer& server, PublicApiDeps deps);
+
+// RoboSats' HTTP status for an error code: 404 for a missing order, 403 for an order the
+// robot may not see, 503 when the coordinator is unavailable, 500 internal, else 400.
+int HttpStatusFor(int error_code);
+
+}  // namespace api
