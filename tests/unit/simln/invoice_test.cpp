@@ -12,7 +12,8 @@ using escrow::StreamQueue;
 TEST_F(SimlnTest, NodeIdentityKeyComesFromItsSeed) {
   auto info = Node("alice").GetInfo();
   ASSERT_TRUE(info.ok());
-  EXPECT_EQ(info->identity_pubkey, escrow::crypto::ToHex(escrow::crypto::Signer::FromSeed("simln:alice").PublicKey()));
+  EXPECT_EQ(info->identity_pubkey,
+            escrow::crypto::ToHex(escrow::crypto::Signer::FromSeed("simln:alice").PublicKey()));
   EXPECT_EQ(info->alias, "alice");
   EXPECT_EQ(info->network, "regtest");
   EXPECT_TRUE(info->synced_to_chain);
@@ -23,7 +24,8 @@ TEST_F(SimlnTest, NodeIdentityKeyComesFromItsSeed) {
   NetworkSpec spec = LineSpec();
   spec.nodes.push_back({"frank", "frank's seed"});
   Reopen(spec);
-  EXPECT_EQ(Pubkey("frank"), escrow::crypto::ToHex(escrow::crypto::Signer::FromSeed("frank's seed").PublicKey()));
+  EXPECT_EQ(Pubkey("frank"),
+            escrow::crypto::ToHex(escrow::crypto::Signer::FromSeed("frank's seed").PublicKey()));
 }
 
 TEST_F(SimlnTest, BlockHeightFollowsTheClockAndMinedBlocks) {
@@ -113,12 +115,12 @@ TEST_F(SimlnTest, AddWithAnExistingHashIsAlreadyExists) {
   req.value_msat = 2000;
   auto again = Node("carol").AddHoldInvoice(req);
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code, LnErrorCode::kAlreadyExists);
+  EXPECT_EQ(ErrorOf(again), LnErrorCode::kAlreadyExists);
   // A regular invoice with that preimage collides too; another node may use the hash.
   escrow::InvoiceRequest reg;
   reg.preimage = Preimage(3);
   reg.value_msat = 1000;
-  EXPECT_EQ(Node("carol").AddInvoice(reg).error().code, LnErrorCode::kAlreadyExists);
+  EXPECT_EQ(ErrorOf(Node("carol").AddInvoice(reg)), LnErrorCode::kAlreadyExists);
   EXPECT_TRUE(Node("bob").AddHoldInvoice(req).ok());
 }
 
@@ -126,13 +128,13 @@ TEST_F(SimlnTest, InvalidInvoiceRequestsAreRejected) {
   HoldInvoiceRequest req;
   req.payment_hash = HashOf(Preimage(4));
   req.value_msat = -1;
-  EXPECT_EQ(Node("carol").AddHoldInvoice(req).error().code, LnErrorCode::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(Node("carol").AddHoldInvoice(req)), LnErrorCode::kInvalidArgument);
   req.value_msat = 1000;
   req.memo = std::string(640, 'x');
-  EXPECT_EQ(Node("carol").AddHoldInvoice(req).error().code, LnErrorCode::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(Node("carol").AddHoldInvoice(req)), LnErrorCode::kInvalidArgument);
   req.memo = "";
   req.cltv_expiry = 10;
-  EXPECT_EQ(Node("carol").AddHoldInvoice(req).error().code, LnErrorCode::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(Node("carol").AddHoldInvoice(req)), LnErrorCode::kInvalidArgument);
   req.cltv_expiry = 0;  // the default
   req.expiry_seconds = 0;
   ASSERT_TRUE(Node("carol").AddHoldInvoice(req).ok());
@@ -145,18 +147,18 @@ TEST_F(SimlnTest, SettleOfAnOpenInvoiceIsNotAccepted) {
   AddHold("carol", HashOf(Preimage(5)), 1000);
   auto s = Node("carol").SettleInvoice(Preimage(5));
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, LnErrorCode::kNotAccepted);
+  EXPECT_EQ(ErrorOf(s), LnErrorCode::kNotAccepted);
   EXPECT_EQ(InvoiceOf("carol", HashOf(Preimage(5))).state, InvoiceState::kOpen);
 }
 
 TEST_F(SimlnTest, UnknownInvoicesAreNotFound) {
   Hash32 hash = HashOf(Preimage(6));
-  EXPECT_EQ(Node("carol").LookupInvoice(hash).error().code, LnErrorCode::kNotFound);
-  EXPECT_EQ(Node("carol").SettleInvoice(Preimage(6)).error().code, LnErrorCode::kNotFound);
-  EXPECT_EQ(Node("carol").CancelInvoice(hash).error().code, LnErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(Node("carol").LookupInvoice(hash)), LnErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(Node("carol").SettleInvoice(Preimage(6))), LnErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(Node("carol").CancelInvoice(hash)), LnErrorCode::kNotFound);
   // Invoices belong to their node.
   AddHold("carol", hash, 1000);
-  EXPECT_EQ(Node("bob").LookupInvoice(hash).error().code, LnErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(Node("bob").LookupInvoice(hash)), LnErrorCode::kNotFound);
 }
 
 TEST_F(SimlnTest, HoldInvoiceGoesOpenAcceptedSettledAndSettleIsIdempotent) {
@@ -178,7 +180,7 @@ TEST_F(SimlnTest, HoldInvoiceGoesOpenAcceptedSettledAndSettleIsIdempotent) {
   EXPECT_TRUE(Node("bob").SettleInvoice(Preimage(7)).ok());  // idempotent
   auto cancel = Node("bob").CancelInvoice(hash);
   ASSERT_FALSE(cancel.ok());
-  EXPECT_EQ(cancel.error().code, LnErrorCode::kAlreadySettled);
+  EXPECT_EQ(ErrorOf(cancel), LnErrorCode::kAlreadySettled);
   EXPECT_EQ(InvoiceOf("bob", hash).settle_index, settled.settle_index);  // nothing moved
 }
 
@@ -190,7 +192,7 @@ TEST_F(SimlnTest, CancelTwiceIsOkAndSettleAfterCancelIsAlreadyCanceled) {
   EXPECT_EQ(InvoiceOf("carol", hash).state, InvoiceState::kCanceled);
   auto s = Node("carol").SettleInvoice(Preimage(8));
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, LnErrorCode::kAlreadyCanceled);
+  EXPECT_EQ(ErrorOf(s), LnErrorCode::kAlreadyCanceled);
 }
 
 TEST_F(SimlnTest, OpenInvoiceIsCanceledWhenItExpires) {
@@ -290,11 +292,11 @@ TEST_F(SimlnTest, SubscribeInvoiceBeforeItExistsStartsWhenItIsAdded) {
 
 TEST_F(SimlnTest, OfflineNodeRefusesItsCalls) {
   m_net->SetNodeFailure("carol", {FailureMode::kOffline, 0});
-  EXPECT_EQ(Node("carol").GetInfo().error().code, LnErrorCode::kUnreachable);
+  EXPECT_EQ(ErrorOf(Node("carol").GetInfo()), LnErrorCode::kUnreachable);
   HoldInvoiceRequest req;
   req.payment_hash = HashOf(Preimage(13));
   req.value_msat = 1000;
-  EXPECT_EQ(Node("carol").AddHoldInvoice(req).error().code, LnErrorCode::kUnreachable);
+  EXPECT_EQ(ErrorOf(Node("carol").AddHoldInvoice(req)), LnErrorCode::kUnreachable);
   StreamQueue<Invoice> q;
   auto sub = Node("carol").SubscribeInvoice(req.payment_hash, q.Handlers());
   auto ev = q.Next(kWait);
@@ -315,9 +317,9 @@ TEST_F(SimlnTest, DecodePayReqRejectsAnotherNetworkAndGarbage) {
   std::string mainnet = escrow::bolt11::Encode(inv, escrow::crypto::Signer::FromSeed("someone"));
   auto r = Node("alice").DecodePayReq(mainnet);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, LnErrorCode::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(r), LnErrorCode::kInvalidArgument);
   EXPECT_NE(r.error().message.find("regtest"), std::string::npos);
-  EXPECT_EQ(Node("alice").DecodePayReq("lnbcrt1garbage").error().code, LnErrorCode::kInvalidArgument);
+  EXPECT_EQ(ErrorOf(Node("alice").DecodePayReq("lnbcrt1garbage")), LnErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Payments: routing, fees, HTLC locking, hold invoices, keysend, the payment streams.
 #include <future>
 
+#include "escrow/bolt11.h"
 #include "tests/unit/simln/simln_fixture.h"
 
 namespace simln_test {
@@ -151,7 +152,7 @@ TEST_F(SimlnTest, HoldInvoiceIsAutoCanceledTwelveBlocksBeforeHtlcExpiry) {
   EXPECT_EQ(p->failure_reason, FailureReason::kIncorrectPaymentDetails);
   EXPECT_EQ(Balance("alice").unsettled_local_msat, 0);
   // Too late to settle now.
-  EXPECT_EQ(Node("bob").SettleInvoice(Preimage(5)).error().code, LnErrorCode::kAlreadyCanceled);
+  EXPECT_EQ(ErrorOf(Node("bob").SettleInvoice(Preimage(5))), LnErrorCode::kAlreadyCanceled);
 }
 
 TEST_F(SimlnTest, PayingACanceledOrExpiredInvoiceFails) {
@@ -172,6 +173,26 @@ TEST_F(SimlnTest, PayingACanceledOrExpiredInvoiceFails) {
   EXPECT_NE(late.error->message.find("expired"), std::string::npos);
   EXPECT_TRUE(late.done);
   EXPECT_FALSE(PaymentOf("alice", HashOf(Preimage(7))).has_value());
+}
+
+TEST_F(SimlnTest, PayreqOfAnotherNetworkOrUnparseableIsRejected) {
+  escrow::bolt11::Invoice inv;
+  inv.network_prefix = "tb";
+  inv.amount_msat = 1000;
+  inv.timestamp = static_cast<uint64_t>(m_clock.NowSeconds());
+  inv.payment_hash = HashOf(Preimage(20));
+  inv.payment_secret = Preimage(21);
+  inv.description = "testnet";
+  // Signed by bob's own key: only the network is wrong.
+  std::string testnet = escrow::bolt11::Encode(inv, escrow::crypto::Signer::FromSeed("simln:bob"));
+  StreamEnd end = PayInvoice("alice", testnet);
+  ASSERT_TRUE(end.error.has_value());
+  EXPECT_EQ(end.error->code, LnErrorCode::kInvalidArgument);
+  EXPECT_TRUE(end.updates.empty());
+  StreamEnd garbage = PayInvoice("alice", "lnbcrt1notaninvoice");
+  ASSERT_TRUE(garbage.error.has_value());
+  EXPECT_EQ(garbage.error->code, LnErrorCode::kInvalidArgument);
+  EXPECT_TRUE(m_net->ListPayments("alice").empty());
 }
 
 TEST_F(SimlnTest, UnknownPaymentHashAtTheDestinationIsIncorrectPaymentDetails) {
@@ -256,7 +277,8 @@ TEST_F(SimlnTest, KeysendCustomRecordsAreVisibleOnTheReceiversInvoice) {
   const CustomRecords& seen = inv.htlcs[0].custom_records;
   EXPECT_EQ(seen.at(34349334), (base::Bytes{'h', 'i'}));
   EXPECT_EQ(seen.at(7629169), (base::Bytes{0x01}));
-  EXPECT_EQ(seen.at(escrow::kKeysendPreimageRecord), base::Bytes(Preimage(11).begin(), Preimage(11).end()));
+  const Hash32 preimage = Preimage(11);
+  EXPECT_EQ(seen.at(escrow::kKeysendPreimageRecord), base::Bytes(preimage.begin(), preimage.end()));
 }
 
 TEST_F(SimlnTest, KeysendWithAPreimageThatDoesNotMatchTheHashFails) {
@@ -264,8 +286,8 @@ TEST_F(SimlnTest, KeysendWithAPreimageThatDoesNotMatchTheHashFails) {
   req.payment_hash = HashOf(Preimage(13));  // not SHA256 of the carried preimage
   StreamEnd end = Pay("alice", req);
   EXPECT_EQ(end.updates.back().failure_reason, FailureReason::kIncorrectPaymentDetails);
-  EXPECT_EQ(Node("bob").LookupInvoice(HashOf(Preimage(13))).error().code, LnErrorCode::kNotFound);
-  EXPECT_EQ(Node("bob").LookupInvoice(HashOf(Preimage(12))).error().code, LnErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(Node("bob").LookupInvoice(HashOf(Preimage(13)))), LnErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(Node("bob").LookupInvoice(HashOf(Preimage(12)))), LnErrorCode::kNotFound);
 }
 
 TEST_F(SimlnTest, CustomRecordsBelow65536AreRejected) {

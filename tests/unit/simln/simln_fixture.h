@@ -10,6 +10,7 @@
 #include <string>
 
 #include "config/base/clock.h"
+#include "escrow/crypto/secp256k1.h"
 #include "escrow/crypto/sha256.h"
 #include "escrow/lightning_node.h"
 #include "escrow/simln/network.h"
@@ -49,7 +50,16 @@ inline Hash32 Preimage(uint8_t seed) {
   p.fill(seed);
   return p;
 }
-inline Hash32 HashOf(const Hash32& preimage) { return escrow::crypto::Sha256(preimage.data(), preimage.size()); }
+inline Hash32 HashOf(const Hash32& preimage) {
+  return escrow::crypto::Sha256(preimage.data(), preimage.size());
+}
+
+// The error code of a result, nullopt if it succeeded (never asserts on an ok result).
+template <class R>
+std::optional<LnErrorCode> ErrorOf(const R& r) {
+  if (r.ok()) return std::nullopt;
+  return r.error().code;
+}
 
 // The terminal event of a stream, or its error.
 struct StreamEnd {
@@ -110,7 +120,8 @@ class SimlnTest : public ::testing::Test {
     return r.ok() ? *r : escrow::AddInvoiceResult{};
   }
 
-  escrow::AddInvoiceResult AddRegular(const std::string& node, int64_t msat, std::optional<Hash32> preimage = {}) {
+  escrow::AddInvoiceResult AddRegular(const std::string& node, int64_t msat,
+                                      std::optional<Hash32> preimage = {}) {
     escrow::InvoiceRequest req;
     req.value_msat = msat;
     req.memo = "payout";

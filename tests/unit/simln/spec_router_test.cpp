@@ -36,7 +36,8 @@ TEST(SimlnSpec, ErrorsNameTheOffendingKey) {
     const char* yaml;
     const char* expected;
   } cases[] = {
-      {"nodes: [alice]\nchannels:\n  - {node_a: alice, node_b: erin}\n", "channels[0].node_b: unknown node 'erin'"},
+      {"nodes: [alice]\nchannels:\n  - {node_a: alice, node_b: erin}\n",
+       "channels[0].node_b: unknown node 'erin'"},
       {"nodes:\n  - name: alice\n    colour: red\n", "nodes[0].colour: unknown key"},
       {"start_height: tall\n", "start_height: invalid value 'tall'"},
       {"nodes: [alice, alice]\n", "nodes[1].name: duplicate node 'alice'"},
@@ -44,7 +45,8 @@ TEST(SimlnSpec, ErrorsNameTheOffendingKey) {
       {"network: moon\n", "network: unknown network 'moon'"},
       {"nodes: [a, b]\nchannels:\n  - {node_a: a, node_b: b, fee_rate_ppm: 2000000}\n",
        "channels[0].fee_rate_ppm: out of range"},
-      {"nodes: [a]\nchannels:\n  - {node_a: a, node_b: a}\n", "channels[0].node_b: a channel needs two distinct nodes"},
+      {"nodes: [a]\nchannels:\n  - {node_a: a, node_b: a}\n",
+       "channels[0].node_b: a channel needs two distinct nodes"},
       {"nodes: {alice: 1}\n", "nodes: expected a list"},
       {"block_interval_seconds: 0\n", "block_interval_seconds: must be > 0"},
       {"nodes: [\n", "yaml: "},
@@ -91,8 +93,8 @@ TEST(SimlnRouter, ForwardingFeeFollowsBolt7) {
 TEST(SimlnRouter, PicksTheCheapestRouteNotTheShortest) {
   // 0 → 1 → 3 has fewer hops but 1 charges 50 000 msat; 0 → 2 → 4 → 3 costs 100 + 100.
   std::vector<GraphEdge> edges = {
-      Edge(1, 0, 1, 10'000'000), Edge(2, 1, 3, 10'000'000, 50'000, 0),
-      Edge(3, 0, 2, 10'000'000), Edge(4, 2, 4, 10'000'000, 100, 0), Edge(5, 4, 3, 10'000'000, 100, 0),
+      Edge(1, 0, 1, 10'000'000),         Edge(2, 1, 3, 10'000'000, 50'000, 0), Edge(3, 0, 2, 10'000'000),
+      Edge(4, 2, 4, 10'000'000, 100, 0), Edge(5, 4, 3, 10'000'000, 100, 0),
   };
   auto route = FindCheapestRoute(5, edges, RouteRequest{0, 3, 1'000'000, 1'000'000, 40, 100});
   ASSERT_TRUE(route.has_value());
