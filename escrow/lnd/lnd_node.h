@@ -24,8 +24,11 @@ struct LndConfig {
   std::chrono::milliseconds reconnect_backoff_max{10000};
 };
 
-// Reads the certificate and the macaroon. Errors: unreadable files, a group/world-readable
-// macaroon (the message names the path, never the content), a malformed URL.
+// Reads the certificate and the macaroon. Errors (all kInvalidArgument): unreadable files, a
+// certificate that is not PEM, a macaroon with any group/other permission bit (the message
+// names the path, never the content), a URL that is not https://host[:port], non-positive
+// timeouts, a backoff with min <= 0 or max < min. The host name is not checked against the
+// certificate: the pinned public key is (see escrow/lnd/http_client.h).
 base::Expected<std::unique_ptr<LightningNode>, LnError> CreateLndNode(const LndConfig& config);
 
 }  // namespace escrow::lnd
