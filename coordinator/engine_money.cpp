@@ -358,7 +358,11 @@ void Engine::Handle(HoldUpdate& u) {
               h->state = HoldState::kCanceled;
               tx.Put(*h);
               tx.touched_orders.insert(o.id);
-              if (was_accepted) {
+              bool we_asked = false;
+              for (const auto& i : tx.store.OpenIntents()) {
+                we_asked |= i.kind == IntentKind::kCancelHold && i.target_id == h->id;
+              }
+              if (was_accepted && !we_asked) {
                 base::Log(base::LogLevel::kError, "engine", "the node canceled a held invoice",
                           {{"order", std::to_string(o.id)}, {"hold", std::to_string(h->id)}});
               }

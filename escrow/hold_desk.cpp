@@ -20,6 +20,7 @@ struct HoldDesk::WatchState {
   std::unique_ptr<Subscription> sub;  // guarded by HoldDesk::m_mu
   bool finished = false;              // guarded by HoldDesk::m_mu
   int failures = 0;                   // guarded by HoldDesk::m_mu
+  int generation = 0;                 // guarded by HoldDesk::m_mu: bumped by each Subscribe
 };
 
 HoldDesk::HoldDesk(LightningNode& node, size_t threads) : m_node(node), m_workers(threads) {}
@@ -122,6 +123,11 @@ size_t HoldDesk::WatchCount() const {
 }
 
 void HoldDesk::Subscribe(const std::shared_ptr<WatchState>& w) {
+  int my_generation;
+  {
+    std::lock_guard lock(m_mu);
+    my_generation = ++w->generation;
+  }
   std::weak_ptr<WatchState> weak = w;
   StreamHandlers<Invoice> handlers;
   handlers.on_update = [this, weak](const Invoice& inv) {
@@ -178,7 +184,8 @@ void HoldDesk::Subscribe(const std::shared_ptr<WatchState>& w) {
   std::unique_ptr<Subscription> discard;
   {
     std::lock_guard lock(m_mu);
-    if (w->finished) {
+    // Finished, or already re-subscribed by a retry that ran before this call returned.
+    if (w->finished || w->generation != my_generation) {
       discard = std::move(sub);
     } else {
       w->sub = std::move(sub);

@@ -22,9 +22,12 @@ struct PayoutDesk::Job {
   PaySpec spec;
   PriorFailure prior = PriorFailure::kIsThisAttempt;
   std::function<void(LnResult<PayOutcome>)> done;
-  std::unique_ptr<Subscription> sub;  // guarded by m_mu
+  std::unique_ptr<Subscription> sub;  // guarded by m_mu: the stream of the current stage
   bool finished = false;              // guarded by m_mu
   bool sent = false;                  // we POSTed a send for this job
+  // Each stage (track, send, re-track) bumps this; a stage keeps its stream only if it is
+  // still the current one when the subscribing call returns (the node may answer before).
+  int stage = 0;                      // guarded by m_mu
 };
 
 PayoutDesk::PayoutDesk(LightningNode& node) : m_node(node) {}
@@ -83,6 +86,11 @@ void PayoutDesk::Finish(const std::shared_ptr<Job>& job, LnResult<PayOutcome> re
 
 // First ask the node what it knows about the hash (LND REST: GET /v2/router/track/{hash}).
 void PayoutDesk::Track(const std::shared_ptr<Job>& job) {
+  int my_stage;
+  {
+    std::lock_guard lock(m_mu);
+    my_stage = ++job->stage;
+  }
   auto first = std::make_shared<bool>(true);
   StreamHandlers<Payment> h;
   h.on_update = [this, job, first](const Payment& p) {
@@ -105,17 +113,21 @@ void PayoutDesk::Track(const std::shared_ptr<Job>& job) {
   };
   auto sub = m_node.TrackPayment(job->spec.payment_hash, std::move(h));
   std::lock_guard lock(m_mu);
-  if (job->finished) return;  // `sub` dies after the lock is released: declared before it
+  // A finished job, or one that moved on to sending meanwhile, does not keep this stream:
+  // `sub` dies after the lock is released (declared before it).
+  if (job->finished || job->stage != my_stage) return;
   job->sub.swap(sub);
 }
 
 // LND REST: POST /v2/router/send. Sent at most once per job.
 void PayoutDesk::Send(const std::shared_ptr<Job>& job) {
   std::unique_ptr<Subscription> old;
+  int my_stage;
   {
     std::lock_guard lock(m_mu);
     if (job->finished || job->sent) return;
     job->sent = true;
+    my_stage = ++job->stage;
     old = std::move(job->sub);
   }
   old.reset();
@@ -146,7 +158,7 @@ void PayoutDesk::Send(const std::shared_ptr<Job>& job) {
   };
   auto sub = m_node.SendPayment(req, std::move(h));
   std::lock_guard lock(m_mu);
-  if (job->finished) return;
+  if (job->finished || job->stage != my_stage) return;
   job->sub.swap(sub);
 }
 
