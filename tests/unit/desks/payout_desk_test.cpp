@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <future>
 
+#include "escrow/crypto/sha256.h"
 #include "escrow/payout_desk.h"
 #include "escrow/simln/network.h"
 #include "tests/support/test_support.h"
@@ -124,7 +125,32 @@ class PayoutDeskTest : public ::testing::Test {
 
 TEST_F(PayoutDeskTest, PaymentCompletesWhenTheNodeAnswersBeforeTheSubscribeCallReturns) {
   escrow::PayoutDesk desk(*m_node);
-  auto r = PayAndWait(desk, Invoice(5000), escrow::PriorFailure::kIsThisAttempt);
+  // A hold invoice: the payment stays in flight after the subscribing calls returned, so the
+  // outcome must come through the send stream the desk kept.
+  escrow::Hash32 preimage = escrow::crypto::RandomHash32();
+  escrow::HoldInvoiceRequest hold;
+  hold.payment_hash = escrow::crypto::Sha256(preimage.data(), preimage.size());
+  hold.value_msat = 5000000;
+  hold.cltv_expiry = 40;
+  auto added = m_bob->AddHoldInvoice(hold);
+  ASSERT_TRUE(added.ok());
+  escrow::PaySpec spec;
+  spec.payment_request = added->payment_request;
+  spec.payment_hash = hold.payment_hash;
+  spec.fee_limit_sat = 10;
+  auto done = std::make_shared<std::promise<escrow::LnResult<escrow::PayOutcome>>>();
+  auto fut = done->get_future();
+  desk.Pay(spec, escrow::PriorFailure::kIsThisAttempt,
+           [done](escrow::LnResult<escrow::PayOutcome> r) { done->set_value(std::move(r)); });
+  for (int i = 0; i < 400; ++i) {
+    auto inv = m_bob->LookupInvoice(hold.payment_hash);
+    if (inv.ok() && inv->state == escrow::InvoiceState::kAccepted) break;
+    std::this_thread::sleep_for(5ms);
+  }
+  std::this_thread::sleep_for(100ms);  // TrackPayment has returned by now
+  ASSERT_TRUE(m_bob->SettleInvoice(preimage).ok());
+  ASSERT_EQ(fut.wait_for(10s), std::future_status::ready) << "the payment's outcome was lost";
+  auto r = fut.get();
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->status, escrow::PaymentStatus::kSucceeded);
   EXPECT_EQ(m_node->sends, 1);
