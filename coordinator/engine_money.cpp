@@ -437,6 +437,34 @@ void Engine::OnTimers() {
         nullptr);
   }
 
+  // DESIGN.md: every held HTLC is settled or canceled before expiry_height − margin; the node
+  // must never auto-cancel it. The timers' CLTV safety factor makes this the exception: an
+  // order still holding an HTLC that close to expiry ends now, by its status' expiry rules.
+  const uint32_t height = m_d.block_height ? m_d.block_height() : 0;
+  for (const auto& h : m_d.store->UnresolvedHolds()) {
+    if (h.state != HoldState::kAccepted || h.htlc_expiry_height == 0) continue;
+    if (static_cast<int64_t>(height) < int64_t{h.htlc_expiry_height} - m_d.params.htlc_expiry_margin_blocks) continue;
+    bool deciding = false;
+    for (const auto& i : m_d.store->OpenIntents()) deciding |= i.target_id == h.id && i.kind != IntentKind::kAddHold;
+    if (deciding) continue;
+    base::Log(base::LogLevel::kWarn, "engine", "held HTLC near its expiry: resolving now",
+              {{"order", std::to_string(h.order_id)}, {"hold", std::to_string(h.id)},
+               {"expiry_height", std::to_string(h.htlc_expiry_height)}, {"height", std::to_string(height)}});
+    const int64_t hold_id = h.id;
+    Transact(
+        [&](Tx& tx) {
+          auto o = tx.Must(tx.store.OrderById(h.order_id), "order");
+          if (!IsTerminal(o.status)) Expire(tx, o);
+          // Still undecided (e.g. a lost pre-taker's bond, or a status without an expiry rule):
+          // return it rather than let it lapse.
+          auto again = tx.Must(tx.store.HoldById(hold_id), "hold");
+          bool decided = false;
+          for (const auto& i : tx.new_intents) decided |= i.target_id == hold_id;
+          if (!decided) Resolve(tx, again, false);
+        },
+        nullptr);
+  }
+
   // The slow safety net: ask the node about every hold we still consider unresolved.
   auto steady_now = std::chrono::steady_clock::now();
   if (steady_now - m_last_reconcile >= reconcile_interval) {

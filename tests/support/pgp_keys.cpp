@@ -54,6 +54,43 @@ std::unique_ptr<PgpKey> PgpKey::Generate(const std::string& name, const std::str
   return k;
 }
 
+std::unique_ptr<PgpKey> PgpKey::Import(const std::string& public_armored, const std::string& secret_armored,
+                                       const std::string& passphrase) {
+  std::unique_ptr<PgpKey> k(new PgpKey());
+  k->m_passphrase = passphrase;
+  k->m_public = public_armored;
+  k->m_secret = secret_armored;
+  rnp_ffi_t ffi = nullptr;
+  Check(rnp_ffi_create(&ffi, "GPG", "GPG"), "ffi");
+  k->m_ffi = ffi;
+  Check(rnp_ffi_set_pass_provider(ffi, GivePassphrase, &k->m_passphrase), "pass provider");
+  rnp_input_t in = nullptr;
+  Check(rnp_input_from_memory(&in, reinterpret_cast<const uint8_t*>(secret_armored.data()), secret_armored.size(),
+                              false),
+        "input");
+  char* results = nullptr;
+  rnp_result_t loaded = rnp_import_keys(ffi, in, RNP_LOAD_SAVE_SECRET_KEYS | RNP_LOAD_SAVE_PUBLIC_KEYS, &results);
+  rnp_input_destroy(in);
+  rnp_buffer_destroy(results);
+  Check(loaded, "import");
+  // The primary key signs (RoboSats-shaped keys: a cert+sign primary, an encryption subkey).
+  rnp_identifier_iterator_t it = nullptr;
+  Check(rnp_identifier_iterator_create(ffi, &it, "keyid"), "iterator");
+  const char* keyid = nullptr;
+  while (k->m_keyid.empty() && rnp_identifier_iterator_next(it, &keyid) == RNP_SUCCESS && keyid != nullptr) {
+    rnp_key_handle_t key = nullptr;
+    bool primary = false;
+    if (rnp_locate_key(ffi, "keyid", keyid, &key) == RNP_SUCCESS && key != nullptr &&
+        rnp_key_is_primary(key, &primary) == RNP_SUCCESS && primary) {
+      k->m_keyid = keyid;
+    }
+    rnp_key_handle_destroy(key);
+  }
+  rnp_identifier_iterator_destroy(it);
+  if (k->m_keyid.empty()) throw std::runtime_error("librnp: no primary key in the imported secret key");
+  return k;
+}
+
 PgpKey::~PgpKey() {
   if (m_ffi) rnp_ffi_destroy(static_cast<rnp_ffi_t>(m_ffi));
 }

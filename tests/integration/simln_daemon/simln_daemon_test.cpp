@@ -9,11 +9,16 @@
 
 #include "config/base/encoding.h"
 #include "escrow/crypto/sha256.h"
-#include "tests/integration/simln_daemon/process.h"
+#include "tests/support/process.h"
 #include "tests/support/simln_rest_client.h"
 #include "tests/support/test_support.h"
 
 namespace simln_daemon_test {
+
+using testsupport::CommandResult;
+using testsupport::Process;
+using testsupport::Run;
+
 namespace {
 
 using escrow::crypto::Hash32;

@@ -17,7 +17,7 @@ TEST_F(Cancel, MakerCancelsBeforeTheTakeAndGetsTheBondBack) {
   Ok(maker, CancelCmd{id, 1});
   WaitStatus(maker, id, 4);
   m_engine->Drain();
-  EXPECT_EQ(LocalSats("alice"), alice);
+  EXPECT_EQ(SatsWhenSettled("alice", alice), alice);
   CheckConservation();
 }
 
@@ -40,9 +40,9 @@ TEST_F(Cancel, TakerCancelsAfterTheTakeAndLosesTheBondToTheMaker) {
   Ok(taker, CancelCmd{id, 6});
   WaitStatus(maker, id, 4);
   m_engine->Drain();
-  EXPECT_EQ(LocalSats("alice"), alice);
-  EXPECT_EQ(LocalSats("bob"), bob - bond);
-  EXPECT_EQ(EarnedRewards(maker), bond / 2);
+  EXPECT_EQ(SatsWhenSettled("alice", alice), alice);
+  EXPECT_EQ(SatsWhenSettled("bob", bob - bond), bob - bond);
+  EXPECT_EQ(RewardsWhenSettled(maker, bond / 2), bond / 2);
   CheckConservation();
 }
 
@@ -63,7 +63,7 @@ TEST_F(Cancel, PreTakerWalksAwayWithItsBondAndAPenalty) {
     m_engine->Drain();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  EXPECT_EQ(LocalSats("bob"), bob);
+  EXPECT_EQ(SatsWhenSettled("bob", bob), bob);
   CheckConservation();
 }
 
@@ -82,8 +82,8 @@ TEST_F(Cancel, CollaborativeCancelReturnsBondsAndEscrow) {
   Ok(buyer, CancelCmd{id, 9});
   WaitStatus(buyer, id, 12);
   m_engine->Drain();
-  EXPECT_EQ(LocalSats("alice"), alice);
-  EXPECT_EQ(LocalSats("bob"), bob);
+  EXPECT_EQ(SatsWhenSettled("alice", alice), alice);
+  EXPECT_EQ(SatsWhenSettled("bob", bob), bob);
   CheckConservation();
 }
 

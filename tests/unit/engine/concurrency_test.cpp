@@ -72,7 +72,7 @@ TEST_F(Concurrency, FiftyConcurrentConfirmsMakeOnePayout) {
   auto done = WaitStatus(buyer, id, 14);
   int64_t paid = done["num_satoshis"];
   m_engine->Drain();
-  EXPECT_EQ(LocalSats("bob") - bob, paid + done["bond_satoshis"].get<int64_t>());
+  EXPECT_EQ(SatsWhenSettled("bob", bob + paid + done["bond_satoshis"].get<int64_t>()) - bob, paid + done["bond_satoshis"].get<int64_t>());
   auto audit = coordinator::Store::Open(m_dir + "/coordinator.db");
   ASSERT_TRUE(audit.ok());
   EXPECT_EQ(audit.value()->PayoutsOfOrder(id).size(), 1u);

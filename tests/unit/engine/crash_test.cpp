@@ -123,7 +123,7 @@ TEST_P(Crash, TradeCompletesAndTheBuyerIsPaidExactlyOnceAfterRestart) {
     std::this_thread::sleep_for(5ms);
   }
   // Paid exactly once: bob's node holds his start + the payout (his bond came back).
-  EXPECT_EQ(LocalSats("bob"), m_bob0 + payout);
+  EXPECT_EQ(SatsWhenSettled("bob", m_bob0 + payout), m_bob0 + payout);
   CheckConservation();
 }
 

@@ -179,6 +179,25 @@ int64_t EngineHarness::LocalSats(const std::string& node) {
   return v ? v->balance.local_msat / 1000 : 0;
 }
 
+int64_t EngineHarness::SatsWhenSettled(const std::string& node, int64_t expected) {
+  int64_t now = LocalSats(node);
+  for (int i = 0; i < 1000 && now != expected; ++i) {
+    m_engine->Drain();
+    std::this_thread::sleep_for(5ms);
+    now = LocalSats(node);
+  }
+  return now;
+}
+
+int64_t EngineHarness::RewardsWhenSettled(const TestRobot& r, int64_t expected) {
+  int64_t now = EarnedRewards(r);
+  for (int i = 0; i < 1000 && now != expected; ++i) {
+    std::this_thread::sleep_for(5ms);
+    now = EarnedRewards(r);
+  }
+  return now;
+}
+
 void EngineHarness::CheckConservation() {
   m_engine->Drain();
   // The audit reads through its own connection: the engine's Store is its thread's alone.
@@ -209,6 +228,13 @@ void EngineHarness::CheckConservation() {
     for (const auto& h : store.HoldsOfOrder(id)) {
       auto hash = escrow::crypto::Hash32FromHex(h.payment_hash);
       auto inv = m_coord_node->LookupInvoice(*hash);
+      // The engine's last node calls may still be on their way: wait for them (bounded).
+      for (int i = 0; i < 1000 && inv.ok() &&
+                      (inv->state == escrow::InvoiceState::kAccepted || inv->state == escrow::InvoiceState::kOpen);
+           ++i) {
+        std::this_thread::sleep_for(5ms);
+        inv = m_coord_node->LookupInvoice(*hash);
+      }
       if (!inv.ok()) continue;  // never reached the node
       EXPECT_NE(inv->state, escrow::InvoiceState::kAccepted) << "order " << id << " left a hold ACCEPTED";
       EXPECT_NE(inv->state, escrow::InvoiceState::kOpen) << "order " << id << " left a hold OPEN";

@@ -74,6 +74,9 @@ class EngineHarness : public ::testing::Test {
   std::string SignedInvoice(const TestRobot& r, int64_t sats, std::string* payreq_out = nullptr);
   void Advance(std::chrono::seconds s);
   int64_t LocalSats(const std::string& node);
+  // The node's local balance once it equals `expected` (bounded wait: the engine's node calls
+  // run on the desks' threads), or the last value seen.
+  int64_t SatsWhenSettled(const std::string& node, int64_t expected);
 
   // Makes an order by `maker`, locks its bond (status 1); returns its id.
   int64_t MakePublic(TestRobot& maker, coordinator::MakeCmd cmd);
@@ -84,6 +87,8 @@ class EngineHarness : public ::testing::Test {
   // The buyer submits a correct signed invoice.
   void SubmitInvoice(TestRobot& buyer, int64_t id);
   int64_t EarnedRewards(const TestRobot& r) { return Ok(r, coordinator::GetRobotCmd{})["earned_rewards"]; }
+  // The robot's rewards once they equal `expected` (bounded wait), or the last value seen.
+  int64_t RewardsWhenSettled(const TestRobot& r, int64_t expected);
 
   // Money rules: per order, in = out + proceeds (+ custody); no hold invoice left ACCEPTED
   // on the node for a finished order; the network conserves its total.

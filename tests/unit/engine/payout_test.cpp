@@ -56,7 +56,7 @@ TEST_F(Payout, RoutingFailureRetriesThreeTimesThenANewInvoiceIsPaidOnce) {
   m_engine->Drain();
   for (int i = 0; i < 400 && LocalSats("bob") == bob; ++i) std::this_thread::sleep_for(5ms);
   // Paid once (the bond came back at the seller's confirmation).
-  EXPECT_EQ(LocalSats("bob") - bob, amount + done["bond_satoshis"].get<int64_t>());
+  EXPECT_EQ(SatsWhenSettled("bob", bob + amount + done["bond_satoshis"].get<int64_t>()) - bob, amount + done["bond_satoshis"].get<int64_t>());
   auto audit = coordinator::Store::Open(m_dir + "/coordinator.db");
   ASSERT_TRUE(audit.ok());
   int succeeded = 0;

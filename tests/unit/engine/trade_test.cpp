@@ -32,7 +32,7 @@ TEST_F(Trade, SellOrderCompletesAndTheBuyerIsPaidExactlyOnce) {
   auto done = WaitStatus(buyer, id, 14);
   EXPECT_EQ(done["num_satoshis"], invoice_amount);
   // Bob's node received the payout once, and his taker bond (locked before `bob_before`) back.
-  EXPECT_EQ(LocalSats("bob") - bob_before, invoice_amount + bv["bond_satoshis"].get<int64_t>());
+  EXPECT_EQ(SatsWhenSettled("bob", bob_before + invoice_amount + bv["bond_satoshis"].get<int64_t>()) - bob_before, invoice_amount + bv["bond_satoshis"].get<int64_t>());
   CheckConservation();
 }
 

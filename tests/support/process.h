@@ -1,5 +1,10 @@
-// Child processes for the simln integration tests: start with stdout on a pipe and stderr in
-// a log file, read stdout lines with a deadline, signal and reap. Kills only its own child.
+// Child processes for multi-process tests and benchmarks: start with stdout on a pipe and
+// stderr appended to a log file, read stdout lines with a deadline, signal and reap. A Process
+// only ever signals its own child (by pid), and its destructor SIGKILLs and reaps a child that
+// is still running, so a failed test leaves nothing behind.
+//
+// Safe to use from a multi-threaded test: everything the child needs is prepared before
+// fork(), and the child only calls async-signal-safe functions (dup2, open, execv, _exit).
 #pragma once
 
 #include <fcntl.h>
@@ -15,23 +20,31 @@
 #include <thread>
 #include <vector>
 
-namespace simln_daemon_test {
+namespace testsupport {
 
 class Process {
  public:
+  // Runs argv[0] (a path, not searched in PATH) with argv. nullptr if pipe/fork failed.
   static std::unique_ptr<Process> Start(const std::vector<std::string>& argv,
                                         const std::string& stderr_path) {
+    if (argv.empty()) return nullptr;
+    // Built before fork: the child of a multi-threaded parent must not allocate.
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const char* err_path = stderr_path.c_str();
     int out[2];
     if (::pipe2(out, O_CLOEXEC) != 0) return nullptr;
     pid_t pid = ::fork();
-    if (pid < 0) return nullptr;
+    if (pid < 0) {
+      ::close(out[0]);
+      ::close(out[1]);
+      return nullptr;
+    }
     if (pid == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      int err = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(out[1], STDOUT_FILENO);  // dup2 clears FD_CLOEXEC on the new descriptor
+      int err = ::open(err_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (err >= 0) ::dup2(err, STDERR_FILENO);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
       ::execv(args[0], args.data());
       ::_exit(127);
     }
@@ -47,6 +60,10 @@ class Process {
     }
     ::close(m_out);
   }
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return m_pid; }
 
   // The next stdout line, or nullopt at EOF or after `timeout`.
   std::optional<std::string> ReadLine(std::chrono::milliseconds timeout) {
@@ -120,6 +137,7 @@ struct CommandResult {
   std::string out;
 };
 
+// Runs a command to completion (bounded): its stdout and exit code.
 inline CommandResult Run(const std::vector<std::string>& argv, const std::string& stderr_path,
                          std::chrono::milliseconds timeout) {
   CommandResult r;
@@ -130,4 +148,4 @@ inline CommandResult Run(const std::vector<std::string>& argv, const std::string
   return r;
 }
 
-}  // namespace simln_daemon_test
+}  // namespace testsupport

@@ -1,0 +1,237 @@
+#include "tests/support/coordinator_cluster.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <thread>
+
+#include "escrow/bolt11.h"
+#include "escrow/lnd/lnd_node.h"
+#include "tests/support/test_support.h"
+
+namespace testsupport {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kStartTimeout = 60s;  // two cores shared by many builds: be patient
+constexpr std::string_view kServingPrefix = "coordinatord: serving the RoboSats API on ";
+
+std::string IdentityFixture(const std::string& file) {
+  auto dir = std::filesystem::path(__FILE__).parent_path().parent_path() / "unit" / "identity" / "fixtures";
+  std::string text = ReadFile((dir / file).string());
+  if (text.empty()) throw std::runtime_error("missing fixture " + (dir / file).string());
+  return text;
+}
+
+std::string Trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// The last lines of a log, for error messages.
+std::string Tail(const std::string& path) {
+  std::string text = ReadFile(path);
+  if (text.size() > 1500) text = "..." + text.substr(text.size() - 1500);
+  return text;
+}
+
+std::string Quoted(const std::string& s) { return nlohmann::json(s).dump(); }
+
+}  // namespace
+
+FixtureRobot LoadFixtureRobot(const std::string& name) {
+  FixtureRobot r;
+  if (name == "robot") {
+    r.token = Trimmed(IdentityFixture("robot_token.txt"));
+  } else if (name == "other") {
+    // make_pgp_fixtures.sh: other_pass, the passphrase of other_sec.asc, used as its token.
+    r.token = "another-robot-token-for-fixtures-0123456789";
+  } else {
+    throw std::runtime_error("no fixture robot " + name);
+  }
+  r.public_armored = IdentityFixture(name + "_pub.asc");
+  r.secret_armored = IdentityFixture(name + "_sec.asc");
+  return r;
+}
+
+// --- simln -----------------------------------------------------------------------------------
+
+base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::Start(const std::string& dir,
+                                                                             const std::vector<std::string>& wallets,
+                                                                             int64_t channel_sat) {
+  std::unique_ptr<SimlnDaemon> d(new SimlnDaemon());
+  d->m_log = dir + "/simln.log";
+  const std::string yaml = dir + "/network.yaml";
+  {
+    std::ofstream out(yaml);
+    out << "network: regtest\nnodes:\n  - coordinator\n";
+    for (const auto& w : wallets) out << "  - " << w << "\n";
+    out << "channels:\n";
+    for (const auto& w : wallets) {
+      out << "  - {node_a: coordinator, node_b: " << w << ", a_balance_sat: " << channel_sat
+          << ", b_balance_sat: " << channel_sat << "}\n";
+    }
+    if (!out) return base::Err("cannot write " + yaml);
+  }
+  d->m_process = Process::Start(
+      {BinaryPath("simln"), "serve", "--network", yaml, "--state-dir", dir + "/simln"}, d->m_log);
+  if (!d->m_process) return base::Err(std::string("cannot start simln"));
+  auto line = d->m_process->ReadLine(kStartTimeout);
+  if (!line) return base::Err("simln printed no nodes.json path; its log:\n" + Tail(d->m_log));
+  auto nodes = nlohmann::json::parse(ReadFile(*line), nullptr, false);
+  if (!nodes.is_array()) return base::Err("unreadable nodes.json at " + *line);
+  for (const auto& n : nodes) {
+    LndEndpoint e;
+    e.name = n.value("name", "");
+    e.pubkey = n.value("pubkey", "");
+    e.rest_url = n.value("rest_url", "");
+    e.macaroon_path = n.value("macaroon_path", "");
+    e.tls_cert_path = n.value("tls_cert_path", "");
+    d->m_nodes.emplace(e.name, e);
+  }
+  for (const auto& name : wallets) {
+    if (!d->Node(name)) return base::Err("nodes.json has no node " + name);
+  }
+  if (!d->Node("coordinator")) return base::Err(std::string("nodes.json has no coordinator node"));
+  return d;
+}
+
+const LndEndpoint* SimlnDaemon::Node(const std::string& name) const {
+  auto it = m_nodes.find(name);
+  return it == m_nodes.end() ? nullptr : &it->second;
+}
+
+base::Expected<std::unique_ptr<escrow::LightningNode>, std::string> SimlnDaemon::Connect(const std::string& name) const {
+  const LndEndpoint* e = Node(name);
+  if (!e) return base::Err("no node " + name);
+  escrow::lnd::LndConfig config;
+  config.rest_url = e->rest_url;
+  config.tls_cert_path = e->tls_cert_path;
+  config.macaroon_path = e->macaroon_path;
+  auto node = escrow::lnd::CreateLndNode(config);
+  if (!node.ok()) return base::Err(name + ": " + node.error().message);
+  return std::move(node.value());
+}
+
+std::optional<int> SimlnDaemon::Stop(std::chrono::milliseconds timeout) {
+  m_process->Signal(SIGTERM);
+  return m_process->Wait(timeout);
+}
+
+// --- coordinatord -----------------------------------------------------------------------------
+
+base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(const std::string& dir,
+                                                                               const LndEndpoint& node,
+                                                                               const std::string& crash_at) {
+  std::unique_ptr<Coordinatord> c(new Coordinatord());
+  c->m_log = dir + "/coordinatord.log";
+  const std::string config = dir + "/coordinatord.yaml";
+  if (!std::filesystem::exists(config)) {
+    std::ofstream out(config);
+    out << "# Written by tests/support/coordinator_cluster.cpp\n"
+        << "data_dir: " << Quoted(dir + "/data") << "\n"
+        << "listen: \"127.0.0.1:0\"\n"
+        << "operator_listen: \"127.0.0.1:0\"\n"
+        << "lightning:\n"
+        << "  backend: lnd\n"
+        << "  lnd:\n"
+        << "    rest_url: " << Quoted(node.rest_url) << "\n"
+        << "    tls_cert_path: " << Quoted(node.tls_cert_path) << "\n"
+        << "    macaroon_path: " << Quoted(node.macaroon_path) << "\n"
+        << "prices:\n"
+        << "  source: offline\n"
+        << "trade:\n"
+        << "  payout: {retry_interval_s: 1}\n";
+    if (!out) return base::Err("cannot write " + config);
+  }
+  // env(1) sets or removes the crash point for the child alone: the test's own environment
+  // (which its other threads may read) is never modified.
+  std::vector<std::string> argv = {"/usr/bin/env"};
+  if (const char* wrap = std::getenv("TMP_STRACE_COORD")) argv = {"/usr/bin/strace", "-f", "-tt", "-o", wrap, "/usr/bin/env"};
+  if (crash_at.empty()) {
+    argv.insert(argv.end(), {"-u", "COORDINATORD_CRASH_AT"});
+  } else {
+    argv.push_back("COORDINATORD_CRASH_AT=" + crash_at);
+  }
+  argv.insert(argv.end(), {BinaryPath("coordinatord"), "--config", config, "--data-dir", dir + "/data"});
+  c->m_process = Process::Start(argv, c->m_log);
+  if (!c->m_process) return base::Err(std::string("cannot start coordinatord"));
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  while (c->m_api_url.empty()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto line = c->m_process->ReadLine(std::max(left, std::chrono::milliseconds(1)));
+    if (!line) return base::Err("coordinatord did not start serving; its log:\n" + Tail(c->m_log));
+    if (line->rfind(kServingPrefix, 0) == 0) c->m_api_url = line->substr(kServingPrefix.size());
+  }
+  return c;
+}
+
+std::optional<int> Coordinatord::Stop(std::chrono::milliseconds timeout) {
+  m_process->Signal(SIGTERM);
+  return m_process->Wait(timeout);
+}
+
+// --- wallets ------------------------------------------------------------------------------------
+
+Wallet::Wallet(std::string name, std::unique_ptr<escrow::LightningNode> node)
+    : m_name(std::move(name)), m_node(std::move(node)) {}
+
+Wallet::~Wallet() {
+  // Once a Subscription is gone its callbacks never run again: only then may m_states go.
+  m_streams.clear();
+}
+
+bool Wallet::Pay(const std::string& payreq) {
+  {
+    std::lock_guard lock(m_mu);
+    if (!m_states.emplace(payreq, "").second) return false;
+  }
+  escrow::SendPaymentRequest req;
+  req.payment_request = payreq;
+  req.fee_limit_msat = 1'000'000;
+  req.timeout_seconds = 60;
+  auto record = [this, payreq](std::string state) {
+    std::lock_guard lock(m_mu);
+    auto it = m_states.find(payreq);
+    if (it != m_states.end()) it->second = std::move(state);
+  };
+  escrow::StreamHandlers<escrow::Payment> handlers;
+  handlers.on_update = [record](const escrow::Payment& p) {
+    std::string state = escrow::PaymentStatusName(p.status);
+    if (p.status == escrow::PaymentStatus::kFailed) state += std::string(": ") + escrow::FailureReasonName(p.failure_reason);
+    record(state);
+  };
+  handlers.on_error = [record](const escrow::LnError& e) { record("error: " + e.message); };
+  m_streams.push_back(m_node->SendPayment(req, std::move(handlers)));
+  return true;
+}
+
+std::string Wallet::PaymentState(const std::string& payreq) const {
+  std::lock_guard lock(m_mu);
+  auto it = m_states.find(payreq);
+  return it == m_states.end() ? "" : it->second;
+}
+
+escrow::LnResult<escrow::AddInvoiceResult> Wallet::Invoice(int64_t sats, const std::string& memo) {
+  escrow::InvoiceRequest req;
+  req.value_msat = sats * 1000;
+  req.memo = memo;
+  req.expiry_seconds = 3600;
+  return m_node->AddInvoice(req);
+}
+
+std::optional<int64_t> Wallet::LocalSats() {
+  auto balance = m_node->GetChannelBalance();
+  if (!balance.ok()) return std::nullopt;
+  return balance->local_msat / 1000;
+}
+
+std::optional<escrow::Hash32> PaymentHashOf(const std::string& payreq) {
+  auto decoded = escrow::bolt11::Decode(payreq);
+  if (!decoded.ok() || !decoded->payment_hash) return std::nullopt;
+  return *decoded->payment_hash;
+}
+
+}  // namespace testsupport

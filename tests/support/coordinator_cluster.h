@@ -1,0 +1,145 @@
+// A coordinator as operators run it, for multi-process tests: the simln daemon playing LND (a
+// "coordinator" node with a channel to each trader wallet, LND's REST API per node) and
+// coordinatord with `lightning.backend: lnd` pointed at that node, each a child process of the
+// test on loopback ports the kernel picks. Traders pay through their own wallet's LND REST API
+// (escrow/lnd), as a RoboSats user pays from their own node.
+//
+// Every wait is bounded; a process is only ever signalled by its own handle (its pid), and a
+// handle that dies kills and reaps its child (tests/support/process.h).
+//
+// Links escrow_lnd (the wallets' and the test's LND client): list it in the area's deps.txt.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/base/expected.h"
+#include "escrow/lightning_node.h"
+#include "tests/support/process.h"
+
+namespace testsupport {
+
+// One node as simln's nodes.json describes it (what an operator copies into an LND config).
+struct LndEndpoint {
+  std::string name;
+  std::string pubkey;
+  std::string rest_url;  // https://127.0.0.1:PORT
+  std::string macaroon_path;
+  std::string tls_cert_path;
+};
+
+// The fixture robots: OpenPGP keys made with gpg backdated to 2024-01-01 (the coordinator
+// refuses keys younger than 12 hours and its clock is real here), each protected by its
+// robot's token as RoboSats clients do. See tests/unit/identity/fixtures/README.md.
+// `name` is "robot" or "other"; throws std::runtime_error for another name or a missing file.
+struct FixtureRobot {
+  std::string token;
+  std::string public_armored;
+  std::string secret_armored;
+};
+FixtureRobot LoadFixtureRobot(const std::string& name);
+
+class SimlnDaemon {
+ public:
+  // Writes <dir>/network.yaml — "coordinator" plus `wallets`, one channel coordinator↔wallet
+  // with `channel_sat` on each side — and runs `simln serve` on <dir>/simln (log
+  // <dir>/simln.log), waiting (bounded) for it to print the path of nodes.json.
+  static base::Expected<std::unique_ptr<SimlnDaemon>, std::string> Start(const std::string& dir,
+                                                                         const std::vector<std::string>& wallets,
+                                                                         int64_t channel_sat);
+
+  // nullptr if the network has no such node.
+  const LndEndpoint* Node(const std::string& name) const;
+  // An LND REST client of the node (TLS pinned to its certificate, its macaroon).
+  base::Expected<std::unique_ptr<escrow::LightningNode>, std::string> Connect(const std::string& name) const;
+
+  // SIGTERM, then waits (bounded): the exit code, nullopt if it is still running.
+  std::optional<int> Stop(std::chrono::milliseconds timeout);
+  const std::string& log_path() const { return m_log; }
+
+ private:
+  SimlnDaemon() = default;
+  std::unique_ptr<Process> m_process;
+  std::map<std::string, LndEndpoint> m_nodes;
+  std::string m_log;
+};
+
+class Coordinatord {
+ public:
+  // Writes <dir>/coordinatord.yaml (backend lnd → `node`, offline prices, the public API on
+  // 127.0.0.1:0, payout retries 1 s apart) unless it exists, then runs
+  // `coordinatord --config <dir>/coordinatord.yaml --data-dir <dir>/data` (log
+  // <dir>/coordinatord.log) and waits (bounded) for it to print the URL it serves.
+  // `crash_at` non-empty: started with COORDINATORD_CRASH_AT=<crash_at> (coordinator/engine.h),
+  // else with that variable removed from its environment.
+  static base::Expected<std::unique_ptr<Coordinatord>, std::string> Start(const std::string& dir,
+                                                                          const LndEndpoint& node,
+                                                                          const std::string& crash_at = "");
+
+  const std::string& api_url() const { return m_api_url; }
+  pid_t pid() const { return m_process->pid(); }
+  // The exit code (128 + signal if a signal ended it), nullopt while it runs after `timeout`.
+  std::optional<int> Wait(std::chrono::milliseconds timeout) { return m_process->Wait(timeout); }
+  // SIGTERM, then Wait(timeout).
+  std::optional<int> Stop(std::chrono::milliseconds timeout);
+  const std::string& log_path() const { return m_log; }
+
+ private:
+  Coordinatord() = default;
+  std::unique_ptr<Process> m_process;
+  std::string m_api_url, m_log;
+};
+
+// A trader's Lightning wallet: an LND node reached over its REST API.
+class Wallet {
+ public:
+  Wallet(std::string name, std::unique_ptr<escrow::LightningNode> node);
+  ~Wallet();  // cancels the payment streams before the node goes
+
+  // Sends a payment of `payreq` (LND REST: POST /v2/router/send) and keeps its stream, so that
+  // the payment of a hold invoice stays in flight until the coordinator settles or cancels it.
+  // A payreq this wallet already sent is not sent again (returns false).
+  bool Pay(const std::string& payreq);
+  // The last update of the payment of `payreq` ("IN_FLIGHT", "SUCCEEDED", "FAILED: <reason>",
+  // "error: …"), or "" if none arrived yet.
+  std::string PaymentState(const std::string& payreq) const;
+
+  // A regular invoice of `sats` (LND REST: POST /v1/invoices).
+  escrow::LnResult<escrow::AddInvoiceResult> Invoice(int64_t sats, const std::string& memo);
+  // Spendable sats in the wallet's channels (LND REST: GET /v1/balance/channels local_balance),
+  // nullopt if the node did not answer.
+  std::optional<int64_t> LocalSats();
+
+  const std::string& name() const { return m_name; }
+  escrow::LightningNode& node() { return *m_node; }
+
+ private:
+  std::string m_name;
+  std::unique_ptr<escrow::LightningNode> m_node;
+  mutable std::mutex m_mu;
+  std::map<std::string, std::string> m_states;  // payreq → last state; guarded by m_mu
+  std::vector<std::unique_ptr<escrow::Subscription>> m_streams;
+};
+
+// Polls `done` every `every` until it returns true or `timeout` passes; returns its last value.
+template <class Done>
+bool WaitUntil(Done done, std::chrono::milliseconds timeout,
+               std::chrono::milliseconds every = std::chrono::milliseconds(50)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(every);
+  }
+}
+
+// The payment hash of a BOLT 11 payment request, nullopt if it does not decode.
+std::optional<escrow::Hash32> PaymentHashOf(const std::string& payreq);
+
+}  // namespace testsupport
