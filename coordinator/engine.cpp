@@ -16,6 +16,7 @@ Engine::Engine(Deps deps) : m_d(std::move(deps)) {
 Engine::~Engine() { Stop(); }
 
 void Engine::Start() {
+  for (const auto& o : m_d.store->LiveOrders()) Schedule(o.id);
   Recover();
   Publish();
   m_thread = std::thread([this] { Run(); });
@@ -158,6 +159,7 @@ bool Engine::Transact(const std::function<void(Tx&)>& body, Tx** out) {
     CrashPoint("commit", intent.kind);
     Execute(intent, /*redrive=*/false);
   }
+  for (int64_t id : tx->touched_orders) Schedule(id);
   if (!tx->touched_orders.empty()) Publish();
   if (out) {
     m_last_tx = std::move(tx);

@@ -134,6 +134,12 @@ class Engine {
   void Handle(HoldUpdate& u);
   void Handle(IntentResult& r);
   void OnTimers();
+  // The timer queue: each live order's next deadline (its status' expiry, a pending take's
+  // expiry, a payout retry). Rebuilt for the orders a commit touched; OnTimers pops what is due.
+  int64_t NextDeadline(const Order& o);
+  void Schedule(int64_t order_id);
+  void RunDueTimers(int64_t now);
+  void ResolveHtlcsNearExpiry();
   void Recover();
   void Publish();
 
@@ -184,6 +190,9 @@ class Engine {
   std::map<int64_t, std::vector<std::function<void()>>> m_waiting;  // intent id → deferred replies
   std::unique_ptr<Tx> m_last_tx;
   std::chrono::steady_clock::time_point m_last_reconcile{};
+  std::multimap<int64_t, int64_t> m_timers;        // deadline (Unix s) → order id
+  std::map<int64_t, int64_t> m_timer_of;           // order id → its deadline in m_timers
+  uint32_t m_last_height_checked = 0;
 };
 
 }  // namespace coordinator

@@ -374,39 +374,49 @@ void Engine::Handle(HoldUpdate& u) {
       nullptr);
 }
 
-void Engine::OnTimers() {
-  const int64_t now = m_d.clock->NowSeconds();
-  // Intents whose node call failed: re-drive when due.
-  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now().time_since_epoch()).count();
-  std::vector<int64_t> due;
-  for (const auto& [id, at] : m_intent_retry_at) {
-    if (at <= now_ms) due.push_back(id);
+int64_t Engine::NextDeadline(const Order& o) {
+  if (IsTerminal(o.status)) return 0;
+  int64_t next = o.expires_at;
+  auto earlier = [&](int64_t t) {
+    if (t != 0 && (next == 0 || t < next)) next = t;
+  };
+  for (const auto& t : m_d.store->TakesOfOrder(o.id)) {
+    if (t.state == TakeState::kPending) earlier(t.expires_at);
   }
-  for (int64_t id : due) {
-    m_intent_retry_at.erase(id);
-    m_running_intents.erase(id);
-    auto intent = m_d.store->IntentById(id);
-    if (intent && intent->state == IntentState::kOpen) Execute(*intent, /*redrive=*/true);
+  if (o.status == OrderStatus::kRoutingFailed && o.payout_id) {
+    auto p = m_d.store->PayoutById(o.payout_id);
+    if (p && p->state == PayoutState::kPending) earlier(p->next_attempt_at);
   }
+  return next;
+}
 
-  // Order timers.
-  for (auto& order : m_d.store->LiveOrders()) {
-    const int64_t id = order.id;
-    bool due_order = order.expires_at != 0 && order.expires_at <= now;
-    bool due_takes = false;
-    for (const auto& t : m_d.store->TakesOfOrder(id)) {
-      if (t.state == TakeState::kPending && t.expires_at <= now) due_takes = true;
+void Engine::Schedule(int64_t order_id) {
+  if (auto it = m_timer_of.find(order_id); it != m_timer_of.end()) {
+    auto range = m_timers.equal_range(it->second);
+    for (auto t = range.first; t != range.second; ++t) {
+      if (t->second == order_id) {
+        m_timers.erase(t);
+        break;
+      }
     }
-    bool due_payout = false;
-    if (order.status == OrderStatus::kRoutingFailed && order.payout_id) {
-      auto p = m_d.store->PayoutById(order.payout_id);
-      due_payout = p && p->state == PayoutState::kPending && p->next_attempt_at <= now;
-    }
-    if (!due_order && !due_takes && !due_payout) continue;
-    Transact(
+    m_timer_of.erase(it);
+  }
+  auto o = m_d.store->OrderById(order_id);
+  if (!o) return;
+  int64_t deadline = NextDeadline(*o);
+  if (deadline == 0) return;
+  m_timers.emplace(deadline, order_id);
+  m_timer_of[order_id] = deadline;  // NOLINT: insert-or-assign
+}
+
+void Engine::RunDueTimers(int64_t now) {
+  std::vector<int64_t> due;
+  for (auto it = m_timers.begin(); it != m_timers.end() && it->first <= now; ++it) due.push_back(it->second);
+  for (int64_t id : due) {
+    bool committed = Transact(
         [&](Tx& tx) {
           auto o = tx.Must(tx.store.OrderById(id), "order");
+          tx.touched_orders.insert(id);  // re-scheduled after the commit, whatever happens
           for (auto t : tx.store.TakesOfOrder(id)) {
             if (t.state != TakeState::kPending || t.expires_at > tx.now) continue;
             t.state = TakeState::kExpired;
@@ -417,7 +427,6 @@ void Engine::OnTimers() {
             if (robot.active_order_id == id) robot.active_order_id = 0;
             robot.penalty_until = tx.now + m_d.params.penalty_timeout_s;
             tx.Put(robot);
-            tx.touched_orders.insert(id);
           }
           if (o.expires_at != 0 && o.expires_at <= tx.now) Expire(tx, o);
           if (o.status == OrderStatus::kRoutingFailed && o.payout_id) {
@@ -435,12 +444,18 @@ void Engine::OnTimers() {
           }
         },
         nullptr);
+    if (!committed) Schedule(id);  // keep it queued; the next tick tries again
   }
+}
 
-  // DESIGN.md: every held HTLC is settled or canceled before expiry_height − margin; the node
-  // must never auto-cancel it. The timers' CLTV safety factor makes this the exception: an
-  // order still holding an HTLC that close to expiry ends now, by its status' expiry rules.
+// DESIGN.md: every held HTLC is settled or canceled before expiry_height − margin; the node
+// must never auto-cancel it. The timers' CLTV safety factor makes this the exception: an
+// order still holding an HTLC that close to expiry ends now, by its status' expiry rules.
+// Checked when the block height moves.
+void Engine::ResolveHtlcsNearExpiry() {
   const uint32_t height = m_d.block_height ? m_d.block_height() : 0;
+  if (height == m_last_height_checked) return;
+  m_last_height_checked = height;
   for (const auto& h : m_d.store->UnresolvedHolds()) {
     if (h.state != HoldState::kAccepted || h.htlc_expiry_height == 0) continue;
     if (static_cast<int64_t>(height) < int64_t{h.htlc_expiry_height} - m_d.params.htlc_expiry_margin_blocks) continue;
@@ -464,6 +479,25 @@ void Engine::OnTimers() {
         },
         nullptr);
   }
+}
+
+void Engine::OnTimers() {
+  // Intents whose node call failed: re-drive when due.
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch()).count();
+  std::vector<int64_t> due;
+  for (const auto& [id, at] : m_intent_retry_at) {
+    if (at <= now_ms) due.push_back(id);
+  }
+  for (int64_t id : due) {
+    m_intent_retry_at.erase(id);
+    m_running_intents.erase(id);
+    auto intent = m_d.store->IntentById(id);
+    if (intent && intent->state == IntentState::kOpen) Execute(*intent, /*redrive=*/true);
+  }
+
+  RunDueTimers(m_d.clock->NowSeconds());
+  ResolveHtlcsNearExpiry();
 
   // The slow safety net: ask the node about every hold we still consider unresolved.
   auto steady_now = std::chrono::steady_clock::now();

@@ -58,7 +58,14 @@ rnp::Ffi NewKeyring(int64_t now_unix) {
   rnp_ffi_t raw = nullptr;
   if (rnp_ffi_create(&raw, "GPG", "GPG") != RNP_SUCCESS) return nullptr;
   rnp::Ffi ffi(raw);
-  if (DevNull() >= 0) rnp_ffi_set_log_fd(ffi.get(), DevNull());
+  // librnp fdopen()s the descriptor it is given and fclose()s it when the keyring dies: it
+  // gets a copy of its own. (Handing it the shared one closed that on the first keyring's
+  // death, and every later keyring then closed whatever descriptor reused the number — a
+  // curl socket, a client's connection, the database.)
+  if (DevNull() >= 0) {
+    const int own = fcntl(DevNull(), F_DUPFD_CLOEXEC, 0);
+    if (own >= 0 && rnp_ffi_set_log_fd(ffi.get(), own) != RNP_SUCCESS) ::close(own);
+  }
   if (now_unix > 0 && rnp_set_timestamp(ffi.get(), static_cast<uint64_t>(now_unix)) != RNP_SUCCESS)
     return nullptr;
   return ffi;
