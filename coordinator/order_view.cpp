@@ -29,6 +29,15 @@ Json CoordinateOrNull(const std::optional<std::string>& s) {
   return std::strtod(s->c_str(), nullptr);
 }
 
+// The book's coordinates are DRF DecimalFields (RoboSats OrderPublicSerializer, max 6 decimal
+// places): strings such as "41.385064", or null.
+Json CoordinateTextOrNull(const std::optional<std::string>& s) {
+  if (!s || s->empty()) return nullptr;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6f", std::strtod(s->c_str(), nullptr));
+  return std::string(buf);
+}
+
 // RoboSats' activity labels for maker_status/taker_status.
 std::string Activity(int64_t last_seen, int64_t now) {
   if (now - last_seen < 120) return "Active";
@@ -169,12 +178,9 @@ Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
     j["escrow_satoshis"] = esc->amount_sat;
     if ((status == 6 || status == 7) && esc->state == HoldState::kOpen) j["escrow_invoice"] = esc->payment_request;
   }
-  if (buyer && o.trade_satoshis > 0) {
-    j["invoice_amount"] = PayoutSats(p, o.type, o.trade_satoshis);
-    j["trade_fee_percent"] = BuyerFeeFraction(p, o.type) * 100;
-  } else {
-    j["trade_fee_percent"] = SellerFeeFraction(p, o.type) * 100;
-  }
+  // RoboSats sends no top-level trade_fee_percent (its OpenAPI document declares one, as an
+  // integer, which a fraction of a percent cannot be): the fee is in the trade summary.
+  if (buyer && o.trade_satoshis > 0) j["invoice_amount"] = PayoutSats(p, o.type, o.trade_satoshis);
   std::optional<Payout> po;
   if (o.payout_id) po = tx.store.PayoutById(o.payout_id);
   if (buyer && po && (status == 13 || status == 15)) {
@@ -260,8 +266,8 @@ void Engine::Publish() {
     e["escrow_duration"] = o.escrow_duration;
     e["satoshis_now"] = sats_now;
     e["bond_size"] = o.bond_size;
-    e["latitude"] = CoordinateOrNull(o.latitude);
-    e["longitude"] = CoordinateOrNull(o.longitude);
+    e["latitude"] = CoordinateTextOrNull(o.latitude);
+    e["longitude"] = CoordinateTextOrNull(o.longitude);
     int type = static_cast<int>(o.type);
     for (int cur : {0, o.currency}) {
       for (int t : {type, 2}) {
