@@ -1,6 +1,7 @@
 // RoboSats API views: OrderDetail (per status and viewer), the robot, the book, info and
 // limits. Field names and types follow fixtures/robosats/openapi-0.8.6.yaml.
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 
 #include "coordinator/engine.h"

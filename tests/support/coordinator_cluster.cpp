@@ -58,9 +58,8 @@ FixtureRobot LoadFixtureRobot(const std::string& name) {
 
 // --- simln -----------------------------------------------------------------------------------
 
-base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::Start(const std::string& dir,
-                                                                             const std::vector<std::string>& wallets,
-                                                                             int64_t channel_sat) {
+base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::Start(
+    const std::string& dir, const std::vector<std::string>& wallets, int64_t channel_sat) {
   std::unique_ptr<SimlnDaemon> d(new SimlnDaemon());
   d->m_log = dir + "/simln.log";
   const std::string yaml = dir + "/network.yaml";
@@ -103,7 +102,8 @@ const LndEndpoint* SimlnDaemon::Node(const std::string& name) const {
   return it == m_nodes.end() ? nullptr : &it->second;
 }
 
-base::Expected<std::unique_ptr<escrow::LightningNode>, std::string> SimlnDaemon::Connect(const std::string& name) const {
+base::Expected<std::unique_ptr<escrow::LightningNode>, std::string> SimlnDaemon::Connect(
+    const std::string& name) const {
   const LndEndpoint* e = Node(name);
   if (!e) return base::Err("no node " + name);
   escrow::lnd::LndConfig config;
@@ -149,7 +149,6 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
   // env(1) sets or removes the crash point for the child alone: the test's own environment
   // (which its other threads may read) is never modified.
   std::vector<std::string> argv = {"/usr/bin/env"};
-  if (const char* wrap = std::getenv("TMP_STRACE_COORD")) argv = {"/usr/bin/strace", "-f", "-tt", "-o", wrap, "/usr/bin/env"};
   if (crash_at.empty()) {
     argv.insert(argv.end(), {"-u", "COORDINATORD_CRASH_AT"});
   } else {
@@ -160,7 +159,8 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
   if (!c->m_process) return base::Err(std::string("cannot start coordinatord"));
   auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
   while (c->m_api_url.empty()) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     auto line = c->m_process->ReadLine(std::max(left, std::chrono::milliseconds(1)));
     if (!line) return base::Err("coordinatord did not start serving; its log:\n" + Tail(c->m_log));
     if (line->rfind(kServingPrefix, 0) == 0) c->m_api_url = line->substr(kServingPrefix.size());
@@ -200,7 +200,8 @@ bool Wallet::Pay(const std::string& payreq) {
   escrow::StreamHandlers<escrow::Payment> handlers;
   handlers.on_update = [record](const escrow::Payment& p) {
     std::string state = escrow::PaymentStatusName(p.status);
-    if (p.status == escrow::PaymentStatus::kFailed) state += std::string(": ") + escrow::FailureReasonName(p.failure_reason);
+    if (p.status == escrow::PaymentStatus::kFailed)
+      state += std::string(": ") + escrow::FailureReasonName(p.failure_reason);
     record(state);
   };
   handlers.on_error = [record](const escrow::LnError& e) { record("error: " + e.message); };

@@ -50,9 +50,8 @@ class SimlnDaemon {
   // Writes <dir>/network.yaml — "coordinator" plus `wallets`, one channel coordinator↔wallet
   // with `channel_sat` on each side — and runs `simln serve` on <dir>/simln (log
   // <dir>/simln.log), waiting (bounded) for it to print the path of nodes.json.
-  static base::Expected<std::unique_ptr<SimlnDaemon>, std::string> Start(const std::string& dir,
-                                                                         const std::vector<std::string>& wallets,
-                                                                         int64_t channel_sat);
+  static base::Expected<std::unique_ptr<SimlnDaemon>, std::string> Start(
+      const std::string& dir, const std::vector<std::string>& wallets, int64_t channel_sat);
 
   // nullptr if the network has no such node.
   const LndEndpoint* Node(const std::string& name) const;

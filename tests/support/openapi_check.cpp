@@ -51,10 +51,8 @@ json ScalarToJson(const YAML::Node& node) {
 json YamlToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      return nullptr;
-    case YAML::NodeType::Scalar:
-      return ScalarToJson(node);
+    case YAML::NodeType::Null: return nullptr;
+    case YAML::NodeType::Scalar: return ScalarToJson(node);
     case YAML::NodeType::Sequence: {
       json out = json::array();
       for (const auto& item : node) out.push_back(YamlToJson(item));
@@ -147,12 +145,14 @@ class Checker {
       for (const auto& member : *all) Check(member, value, path, depth + 1);
     }
     for (const char* key : {"anyOf", "oneOf"}) {
-      if (auto alts = schema.find(key); alts != schema.end() && alts->is_array()) Alternatives(key, *alts, value, path, depth);
+      if (auto alts = schema.find(key); alts != schema.end() && alts->is_array())
+        Alternatives(key, *alts, value, path, depth);
     }
 
     if (auto type = schema.find("type"); type != schema.end() && type->is_string()) {
       if (!IsType(value, type->get<std::string>())) {
-        if (value.is_null()) return Report(path, "null, but the schema (" + type->get<std::string>() + ") is not nullable");
+        if (value.is_null())
+          return Report(path, "null, but the schema (" + type->get<std::string>() + ") is not nullable");
         return Report(path, "expected " + type->get<std::string>() + ", got " + Describe(value));
       }
     }
@@ -184,7 +184,8 @@ class Checker {
     }
   }
 
-  void Alternatives(const char* key, const json& alts, const json& value, const std::string& path, int depth) {
+  void Alternatives(const char* key, const json& alts, const json& value, const std::string& path,
+                    int depth) {
     std::vector<std::string> closest;
     size_t closest_index = 0;
     for (size_t i = 0; i < alts.size(); ++i) {
@@ -203,11 +204,15 @@ class Checker {
   }
 
   void CheckString(const json& schema, const std::string& s, const std::string& path) {
-    if (auto n = schema.find("maxLength"); n != schema.end() && n->is_number() && CodePoints(s) > n->get<double>()) {
-      Report(path, "string of " + std::to_string(CodePoints(s)) + " characters, longer than maxLength " + n->dump());
+    if (auto n = schema.find("maxLength");
+        n != schema.end() && n->is_number() && CodePoints(s) > n->get<double>()) {
+      Report(path, "string of " + std::to_string(CodePoints(s)) + " characters, longer than maxLength " +
+                       n->dump());
     }
-    if (auto n = schema.find("minLength"); n != schema.end() && n->is_number() && CodePoints(s) < n->get<double>()) {
-      Report(path, "string of " + std::to_string(CodePoints(s)) + " characters, shorter than minLength " + n->dump());
+    if (auto n = schema.find("minLength");
+        n != schema.end() && n->is_number() && CodePoints(s) < n->get<double>()) {
+      Report(path, "string of " + std::to_string(CodePoints(s)) + " characters, shorter than minLength " +
+                       n->dump());
     }
     if (auto p = schema.find("pattern"); p != schema.end() && p->is_string()) {
       try {
@@ -224,7 +229,8 @@ class Checker {
       static const std::regex kDateTime(
           R"(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?)");
       static const std::regex kDate(R"(\d{4}-\d{2}-\d{2})");
-      if (*f == "date-time" && !std::regex_match(s, kDateTime)) Report(path, json(s).dump() + " is not a date-time");
+      if (*f == "date-time" && !std::regex_match(s, kDateTime))
+        Report(path, json(s).dump() + " is not a date-time");
       if (*f == "date" && !std::regex_match(s, kDate)) Report(path, json(s).dump() + " is not a date");
     }
   }
@@ -270,10 +276,12 @@ class Checker {
   }
 
   void CheckArray(const json& schema, const json& value, const std::string& path, int depth) {
-    if (auto n = schema.find("minItems"); n != schema.end() && n->is_number() && value.size() < n->get<double>()) {
+    if (auto n = schema.find("minItems");
+        n != schema.end() && n->is_number() && value.size() < n->get<double>()) {
       Report(path, std::to_string(value.size()) + " items, fewer than minItems " + n->dump());
     }
-    if (auto n = schema.find("maxItems"); n != schema.end() && n->is_number() && value.size() > n->get<double>()) {
+    if (auto n = schema.find("maxItems");
+        n != schema.end() && n->is_number() && value.size() > n->get<double>()) {
       Report(path, std::to_string(value.size()) + " items, more than maxItems " + n->dump());
     }
     if (auto items = schema.find("items"); items != schema.end()) {
@@ -286,12 +294,14 @@ class Checker {
 };
 
 std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
 std::string Upper(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return s;
 }
 
@@ -304,6 +314,10 @@ base::Expected<OpenApiDocument, std::string> OpenApiDocument::Parse(const std::s
   } catch (const YAML::Exception& e) {
     return base::Err(std::string("not YAML: ") + e.what());
   }
+  return FromJson(std::move(doc));
+}
+
+base::Expected<OpenApiDocument, std::string> OpenApiDocument::FromJson(json doc) {
   if (!doc.is_object() || !doc.contains("paths") || !doc["paths"].is_object()) {
     return base::Err(std::string("not an OpenAPI document: no \"paths\" mapping"));
   }
@@ -329,12 +343,13 @@ std::vector<std::string> OpenApiDocument::CheckSchema(const std::string& name, c
   if (auto c = m_doc.find("components"); c != m_doc.end() && c->is_object()) {
     if (auto s = c->find("schemas"); s != c->end() && s->is_object()) schemas = &*s;
   }
-  if (!schemas || !schemas->contains(name)) return {"$: no schema " + json(name).dump() + " in components/schemas"};
+  if (!schemas || !schemas->contains(name))
+    return {"$: no schema " + json(name).dump() + " in components/schemas"};
   return Check(schemas->at(name), value);
 }
 
-std::vector<std::string> OpenApiDocument::CheckResponse(const std::string& method, const std::string& path, int status,
-                                                        const json& body) const {
+std::vector<std::string> OpenApiDocument::CheckResponse(const std::string& method, const std::string& path,
+                                                        int status, const json& body) const {
   const std::string what = Upper(method) + " " + path;
   const json& paths = m_doc.at("paths");
   if (!paths.contains(path)) return {"$: " + what + ": the document has no path " + json(path).dump()};
@@ -344,7 +359,8 @@ std::vector<std::string> OpenApiDocument::CheckResponse(const std::string& metho
     return {"$: " + what + ": the document has no such operation"};
   }
   const json& op = item.at(m);
-  if (!op.contains("responses") || !op.at("responses").is_object()) return {"$: " + what + ": no responses documented"};
+  if (!op.contains("responses") || !op.at("responses").is_object())
+    return {"$: " + what + ": no responses documented"};
   const json& responses = op.at("responses");
   const std::string code = std::to_string(status);
   const std::string range = code.substr(0, 1) + "XX";
@@ -358,8 +374,8 @@ std::vector<std::string> OpenApiDocument::CheckResponse(const std::string& metho
   if (!response) {
     std::string documented;
     for (const auto& entry : responses.items()) documented += (documented.empty() ? "" : ", ") + entry.key();
-    return {"$: " + what + " answered HTTP " + code + ", which the document does not list (documented: " + documented +
-            ")"};
+    return {"$: " + what + " answered HTTP " + code +
+            ", which the document does not list (documented: " + documented + ")"};
   }
   const json* schema = nullptr;
   if (auto content = response->find("content"); content != response->end() && content->is_object()) {

@@ -33,6 +33,8 @@ class OpenApiDocument {
   // are strings. Errors: the file is missing or not YAML, or has no "paths" mapping.
   static base::Expected<OpenApiDocument, std::string> Load(const std::string& path);
   static base::Expected<OpenApiDocument, std::string> Parse(const std::string& yaml_text);
+  // A document already in JSON form (e.g. one a test corrected). Error: no "paths" object.
+  static base::Expected<OpenApiDocument, std::string> FromJson(nlohmann::json doc);
 
   // Mismatches of `value` against components/schemas/<name>. An unknown name is one mismatch.
   std::vector<std::string> CheckSchema(const std::string& name, const nlohmann::json& value) const;

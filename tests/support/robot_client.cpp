@@ -37,7 +37,8 @@ std::string ApiReply::Describe() const {
   return "HTTP " + std::to_string(status) + " " + text;
 }
 
-RobotClient::RobotClient(std::string api_url, RobotKeys keys) : m_api_url(std::move(api_url)), m_keys(std::move(keys)) {
+RobotClient::RobotClient(std::string api_url, RobotKeys keys)
+    : m_api_url(std::move(api_url)), m_keys(std::move(keys)) {
   const escrow::crypto::Hash32 token_sha256 = escrow::crypto::Sha256(m_keys.token);
   m_token_b91 = coordinator::identity::Base91Encode(token_sha256.data(), token_sha256.size());
   m_hash_id = coordinator::identity::HashId(token_sha256);
@@ -68,7 +69,9 @@ ApiReply RobotClient::Call(const std::string& method, const std::string& path, c
   return reply;
 }
 
-ApiReply RobotClient::Get(const std::string& path, long timeout_ms) { return Call("GET", path, "", timeout_ms); }
+ApiReply RobotClient::Get(const std::string& path, long timeout_ms) {
+  return Call("GET", path, "", timeout_ms);
+}
 
 ApiReply RobotClient::Post(const std::string& path, const nlohmann::json& body, long timeout_ms) {
   return Call("POST", path, body.dump(), timeout_ms);

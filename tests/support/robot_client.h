@@ -16,14 +16,14 @@
 namespace testsupport {
 
 struct RobotKeys {
-  std::string token;                 // the robot's secret; the coordinator only sees its SHA-256
-  std::string public_armored;        // armored OpenPGP public key
+  std::string token;                      // the robot's secret; the coordinator only sees its SHA-256
+  std::string public_armored;             // armored OpenPGP public key
   std::string encrypted_private_armored;  // armored secret key, protected by the token
 };
 
 struct ApiReply {
   CURLcode curl = CURLE_OK;
-  long status = 0;      // 0: no HTTP answer (refused, reset, timed out)
+  long status = 0;  // 0: no HTTP answer (refused, reset, timed out)
   std::string body;
   nlohmann::json json;  // the parsed body; a discarded value if it is not JSON
 

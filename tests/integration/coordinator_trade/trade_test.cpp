@@ -21,7 +21,7 @@ using nlohmann::json;
 using testsupport::RobotClient;
 using testsupport::Wallet;
 
-constexpr auto kWait = 60s;                 // bound of every wait for the coordinator or a node
+constexpr auto kWait = 60s;                  // bound of every wait for the coordinator or a node
 constexpr int64_t kChannelSat = 10'000'000;  // each side of each wallet's channel
 
 struct Trader {
@@ -81,16 +81,18 @@ class CoordinatorTrade : public ::testing::Test {
   Trader& T(const std::string& name) { return m_traders.at(name); }
 
   // One call as `robot`, its answer checked against the document.
-  json Call(RobotClient& robot, const std::string& method, const std::string& path, const json& body = nullptr) {
-    auto t0 = std::chrono::steady_clock::now();
+  json Call(RobotClient& robot, const std::string& method, const std::string& path,
+            const json& body = nullptr) {
     auto reply = method == "GET" ? robot.Get(path) : robot.Post(path, body);
-    EXPECT_TRUE(reply.ok()) << method << " " << path << " → " << reply.Describe() << " after "
-                            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count() << " ms, previous: " << m_last;
-    m_last = method + " " + path + " " + std::to_string(reply.status);
+    EXPECT_TRUE(reply.ok()) << method << " " << path << " → " << reply.Describe()
+                            << " (the call before: " << m_last << ")";
+    m_last = method + " " + path + " → " + std::to_string(reply.status);
     m_contract.Check(method, path, reply);
     return reply.json.is_discarded() ? json::object() : reply.json;
   }
-  json Order(RobotClient& robot, int64_t id) { return Call(robot, "GET", "/api/order/?order_id=" + std::to_string(id)); }
+  json Order(RobotClient& robot, int64_t id) {
+    return Call(robot, "GET", "/api/order/?order_id=" + std::to_string(id));
+  }
   json Act(RobotClient& robot, int64_t id, json body) {
     return Call(robot, "POST", "/api/order/?order_id=" + std::to_string(id), body);
   }
@@ -109,11 +111,13 @@ class CoordinatorTrade : public ::testing::Test {
     return view;
   }
   json WaitStatus(RobotClient& robot, int64_t id, int status) {
-    return WaitOrder(robot, id, [status](const json& v) { return v.value("status", -1) == status; },
-                     "status " + std::to_string(status));
+    return WaitOrder(
+        robot, id, [status](const json& v) { return v.value("status", -1) == status; },
+        "status " + std::to_string(status));
   }
   json WaitField(RobotClient& robot, int64_t id, const std::string& field) {
-    return WaitOrder(robot, id, [&field](const json& v) { return v.contains(field); }, "a view with " + field);
+    return WaitOrder(
+        robot, id, [&field](const json& v) { return v.contains(field); }, "a view with " + field);
   }
 
   void PublicEndpoints(int expected_public_orders) {
@@ -163,7 +167,8 @@ class CoordinatorTrade : public ::testing::Test {
     EXPECT_EQ(book.status, 200) << book.Describe();
     m_contract.Check("GET", "/api/book/", book);
     bool listed = false;
-    for (const auto& e : book.json.is_array() ? book.json : json::array()) listed |= e.value("id", int64_t{0}) == id;
+    for (const auto& e : book.json.is_array() ? book.json : json::array())
+      listed |= e.value("id", int64_t{0}) == id;
     EXPECT_TRUE(listed) << book.Describe();
     return id;
   }
@@ -190,8 +195,8 @@ class CoordinatorTrade : public ::testing::Test {
     std::string escrow = view.value("escrow_invoice", "");
     m_invoices.insert(escrow);
     EXPECT_TRUE(seller.wallet->Pay(escrow));
-    json locked = WaitOrder(*seller.robot, id, [](const json& v) { return v.value("escrow_locked", false); },
-                            "escrow_locked");
+    json locked = WaitOrder(
+        *seller.robot, id, [](const json& v) { return v.value("escrow_locked", false); }, "escrow_locked");
     return locked.value("escrow_satoshis", int64_t{0});
   }
 
@@ -206,7 +211,9 @@ class CoordinatorTrade : public ::testing::Test {
     EXPECT_TRUE(invoice.ok()) << (invoice.ok() ? "" : invoice.error().message);
     if (!invoice.ok()) return "";
     Act(*buyer.robot, id,
-        {{"action", "update_invoice"}, {"invoice", buyer.key->ClearSign(invoice->payment_request)}, {"routing_budget_ppm", 0}});
+        {{"action", "update_invoice"},
+         {"invoice", buyer.key->ClearSign(invoice->payment_request)},
+         {"routing_budget_ppm", 0}});
     return invoice->payment_request;
   }
 
@@ -222,10 +229,13 @@ class CoordinatorTrade : public ::testing::Test {
 
   // The end of a trade: balances moved by exactly the payout and the escrow, the payout
   // invoice settled once, no hold invoice of the trade left OPEN or ACCEPTED on the node.
-  void CheckMoney(Trader& buyer, int64_t buyer0, int64_t payout, const std::string& payout_payreq, Trader& seller,
-                  int64_t seller0, int64_t escrow) {
+  void CheckMoney(Trader& buyer, int64_t buyer0, int64_t payout, const std::string& payout_payreq,
+                  Trader& seller, int64_t seller0, int64_t escrow) {
     EXPECT_TRUE(testsupport::WaitUntil(
-        [&] { return buyer.wallet->LocalSats() == buyer0 + payout && seller.wallet->LocalSats() == seller0 - escrow; },
+        [&] {
+          return buyer.wallet->LocalSats() == buyer0 + payout &&
+                 seller.wallet->LocalSats() == seller0 - escrow;
+        },
         kWait));
     EXPECT_EQ(buyer.wallet->LocalSats(), buyer0 + payout) << "the buyer's bond back and the payout, once";
     EXPECT_EQ(seller.wallet->LocalSats(), seller0 - escrow) << "the seller's bond back, the escrow gone";
@@ -257,7 +267,7 @@ class CoordinatorTrade : public ::testing::Test {
   std::map<std::string, Trader> m_traders;
   std::set<std::string> m_invoices;  // every hold invoice of the coordinator we saw
   Contract m_contract;
-  std::string m_last;
+  std::string m_last;  // the previous call, for failure messages
 };
 
 TEST_F(CoordinatorTrade, SellOrderTradeCompletesOverHttp) {
@@ -274,7 +284,8 @@ TEST_F(CoordinatorTrade, SellOrderTradeCompletesOverHttp) {
   ASSERT_EQ(buyer0, kChannelSat);
 
   int64_t id = MakeAndPublish(
-      seller, {{"type", 1}, {"currency", 1}, {"amount", "100"}, {"payment_method", "Strike"}, {"premium", "1"}});
+      seller,
+      {{"type", 1}, {"currency", 1}, {"amount", "100"}, {"payment_method", "Strike"}, {"premium", "1"}});
   PublicEndpoints(1);
   TakeAndLock(buyer, id, "");
   EXPECT_EQ(Order(*seller.robot, id).value("status", -1), 6);
@@ -307,10 +318,18 @@ TEST_F(CoordinatorTrade, BuyRangeOrderTradeCompletesOverHttp) {
                                       {"has_range", true},
                                       {"min_amount", "50"},
                                       {"max_amount", "200"},
-                                      {"payment_method", "SEPA"},
+                                      {"payment_method", "Cash F2F"},
+                                      {"latitude", "41.385064"},
+                                      {"longitude", "2.173403"},
                                       {"premium", "-1.5"}});
   json pub = Order(*seller.robot, id);
   EXPECT_TRUE(pub.value("has_range", false)) << pub.dump();
+  // Face to face: the book carries the place as RoboSats' DecimalFields do (strings).
+  auto book = RobotClient::Anonymous(m_coordinatord->api_url() + "/api/book/?currency=1&type=0");
+  ASSERT_EQ(book.status, 200) << book.Describe();
+  ASSERT_TRUE(book.json.is_array() && book.json.size() == 1u) << book.Describe();
+  EXPECT_EQ(book.json[0].value("latitude", json()), "41.385064");
+  EXPECT_EQ(book.json[0].value("longitude", json()), "2.173403");
   TakeAndLock(seller, id, "120");
   json taken = Order(*buyer.robot, id);
   EXPECT_EQ(taken.value("status", -1), 6) << taken.dump();
@@ -327,15 +346,3 @@ TEST_F(CoordinatorTrade, BuyRangeOrderTradeCompletesOverHttp) {
 
 }  // namespace
 }  // namespace coordinator_trade_test
-namespace coordinator_trade_test {
-TEST_F(CoordinatorTrade, DISABLED_Stress) {
-  auto& r = *T("robot").robot;
-  int failures = 0;
-  for (int i = 0; i < 3000 && failures < 3; ++i) {
-    auto reply = r.Get(i % 2 ? "/api/robot/" : "/api/order/?order_id=1");
-    if (!reply.answered()) { ++failures; std::cerr << i << " " << reply.Describe() << "\n"; }
-  }
-  auto info = testsupport::RobotClient::Anonymous(m_coordinatord->api_url() + "/api/info/");
-  std::cerr << "alive: " << info.status << "\n";
-}
-}
