@@ -1,6 +1,8 @@
 #include "api/fields.h"
 
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 
 namespace api {
 
@@ -16,6 +18,13 @@ std::optional<std::string> Fields::Raw(std::string_view name) {
     return std::nullopt;
   }
   return m_r.BodyParam(name);
+}
+
+// "90", "-180", "0.5": a bound as Django prints it in its messages.
+static std::string FormatBound(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 
 static std::optional<int64_t> ParseInt(std::string_view s) {
@@ -55,9 +64,18 @@ std::optional<int64_t> Fields::QueryInt(std::string_view name, int64_t min, int6
 std::optional<bool> Fields::Bool(std::string_view name) {
   auto raw = Raw(name);
   if (!raw) return std::nullopt;
-  // Django REST framework's BooleanField accepts these spellings.
-  if (*raw == "true" || *raw == "True" || *raw == "1") return true;
-  if (*raw == "false" || *raw == "False" || *raw == "0") return false;
+  // Django REST framework's BooleanField (TRUE_VALUES / FALSE_VALUES) accepts these spellings;
+  // form bodies from RoboSats-compatible clients may send any of them.
+  static constexpr std::string_view kTrue[] = {"t", "T", "y", "Y", "yes", "Yes", "YES", "true",
+                                               "True", "TRUE", "on", "On", "ON", "1"};
+  static constexpr std::string_view kFalse[] = {"f", "F", "n", "N", "no", "No", "NO", "false",
+                                                "False", "FALSE", "off", "Off", "OFF", "0"};
+  for (std::string_view t : kTrue) {
+    if (*raw == t) return true;
+  }
+  for (std::string_view f : kFalse) {
+    if (*raw == f) return false;
+  }
   Fail(name, "Must be a valid boolean.");
   return std::nullopt;
 }
@@ -89,6 +107,23 @@ std::optional<std::string> Fields::Decimal(std::string_view name, int int_digits
     return std::nullopt;
   }
   return std::string(s);
+}
+
+std::optional<std::string> Fields::DecimalBetween(std::string_view name, int int_digits, int decimals, double min,
+                                                  double max) {
+  auto text = Decimal(name, int_digits, decimals, min < 0);
+  if (!text) return std::nullopt;
+  // The digits were checked above: strtod reads the whole string.
+  const double value = std::strtod(text->c_str(), nullptr);
+  if (value < min) {
+    Fail(name, "Ensure this value is greater than or equal to " + FormatBound(min) + ".");
+    return std::nullopt;
+  }
+  if (value > max) {
+    Fail(name, "Ensure this value is less than or equal to " + FormatBound(max) + ".");
+    return std::nullopt;
+  }
+  return text;
 }
 
 std::optional<std::string> Fields::Text(std::string_view name, size_t max_length) {

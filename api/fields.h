@@ -23,6 +23,10 @@ class Fields {
   std::optional<bool> Bool(std::string_view name);
   // A decimal string with at most `int_digits` and `decimals` digits; `allow_negative`.
   std::optional<std::string> Decimal(std::string_view name, int int_digits, int decimals, bool allow_negative);
+  // Decimal(name, int_digits, decimals, min < 0) whose value must also lie in [min, max] (the
+  // model validators of RoboSats' serializers, e.g. latitude −90…90).
+  std::optional<std::string> DecimalBetween(std::string_view name, int int_digits, int decimals, double min,
+                                            double max);
   std::optional<std::string> Text(std::string_view name, size_t max_length);
   std::optional<int64_t> QueryInt(std::string_view name, int64_t min, int64_t max);
 

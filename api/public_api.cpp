@@ -185,8 +185,11 @@ struct Api {
     m.public_duration = f.Int("public_duration", 0, 86400);
     m.escrow_duration = f.Int("escrow_duration", 0, 36000);
     m.bond_size = f.Decimal("bond_size", 2, 2, false).value_or("");
-    m.latitude = f.Decimal("latitude", 2, 6, true);
-    m.longitude = f.Decimal("longitude", 3, 6, true);
+    // RoboSats api/models/order.py: latitude = DecimalField(max_digits=8, decimal_places=6,
+    // validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))]); longitude
+    // max_digits=9, −180…180. The serializer inherits the validators: 400 when outside.
+    m.latitude = f.DecimalBetween("latitude", 2, 6, -90, 90);
+    m.longitude = f.DecimalBetween("longitude", 3, 6, -180, 180);
     m.password = f.Text("password", 2000);
     m.description = f.Text("description", 240).value_or("");
     if (!f.ok()) return std::nullopt;

@@ -115,7 +115,7 @@ int main() {
               "%lld s per row, %u hardware threads\n",
               static_cast<long long>(kWindow.count()), std::thread::hardware_concurrency());
   std::printf("%-12s %8s %10s %12s %10s\n", "concurrent", "trades", "seconds", "trades/s", "failures");
-  for (int n : {1, 4, 16}) {
+  for (int n : {1, 4, 16, 64}) {
     Result r = RunConcurrent(n);
     std::printf("%-12d %8ld %10.1f %12.2f %10ld\n", n, r.trades, r.seconds,
                 r.seconds > 0 ? static_cast<double>(r.trades) / r.seconds : 0.0, r.failures);

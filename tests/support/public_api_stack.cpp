@@ -271,7 +271,7 @@ HttpReply ApiClient::Send(const HttpCall& call) {
   long connects = 0;
   curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
   reply.new_connection = connects > 0;
-  reply.json = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  reply.json = parse_json ? Json::parse(reply.body, nullptr, /*allow_exceptions=*/false) : Json(Json::value_t::discarded);
   return reply;
 }
 

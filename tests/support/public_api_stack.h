@@ -146,7 +146,7 @@ struct HttpReply {
   long status = 0;    // 0: no HTTP response (see error)
   std::string error;  // curl's error, if any
   std::string body;
-  Json json;  // the body parsed; is_discarded() if it is not JSON
+  Json json;  // the body parsed; is_discarded() if it is not JSON (or not parsed)
   std::map<std::string, std::string> headers;  // lower-case names
   bool new_connection = false;  // false: a kept-alive connection was reused
 };
@@ -156,7 +156,7 @@ struct HttpCall {
   std::string target;                   // "/api/book/?currency=1"
   std::vector<std::string> headers;     // "Name: value" ("Name;" sends it empty)
   std::optional<std::string> body;      // sent with Content-Length when set
-  std::chrono::milliseconds timeout{10000};
+  std::chrono::milliseconds timeout{30000};  // generous: the machine may be busy
 };
 
 // A libcurl client of one server on 127.0.0.1. With keep_alive, asks for and reuses one
@@ -175,6 +175,9 @@ class ApiClient {
   // POST of a JSON body.
   HttpReply Post(const std::string& target, const std::string& auth, const Json& body);
 
+  // Whether replies are parsed into HttpReply::json (benchmarks turn it off: parsing a 50 KB
+  // book costs the client more than the server spends on it).
+  bool parse_json = true;
   // How long WaitOrder sleeps between two polls with this client (default 1 ms).
   std::chrono::microseconds poll_interval{1000};
 
