@@ -62,9 +62,11 @@ struct Api {
   }
 
   void Submit(coordinator::Auth auth, Command cmd, Responder out) {
-    d.engine->Submit(std::move(auth), std::move(cmd), [this, out](base::Result<Json> res) mutable {
+    // RoboSats answers a made order with 201 Created, everything else with 200.
+    const int ok_status = std::holds_alternative<coordinator::MakeCmd>(cmd) ? 201 : 200;
+    d.engine->Submit(std::move(auth), std::move(cmd), [this, out, ok_status](base::Result<Json> res) mutable {
       if (res.ok()) {
-        out.Send(200, res.value());
+        out.Send(ok_status, res.value());
       } else {
         SendStatus(out, res.error());
       }

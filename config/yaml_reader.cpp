@@ -11,8 +11,12 @@ namespace {
 
 std::string Quote(std::string_view text) {
   constexpr size_t kMaxShown = 60;
-  if (text.size() > kMaxShown) return "'" + std::string(text.substr(0, kMaxShown)) + "…'";
-  return "'" + std::string(text) + "'";
+  // Appends rather than `"'" + …`: GCC 12 at -O3 reports a false -Wrestrict on the latter.
+  std::string out = "'";
+  out.append(text.substr(0, kMaxShown));
+  if (text.size() > kMaxShown) out += "…";
+  out += '\'';
+  return out;
 }
 
 std::string_view KindName(const YAML::Node& node) {

@@ -70,7 +70,13 @@ JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
     return out;
   }
   if (robot == nullptr) return Refuse(err::kNoCredentials);
-  robot->last_seen_at = tx.now;
+  // Activity ("Active", "Seen recently"): written at most once a minute, so reads stay cheap.
+  if (tx.now - robot->last_seen_at >= 60) {
+    robot->last_seen_at = tx.now;
+    tx.Put(*robot);
+  } else {
+    robot->last_seen_at = tx.now;
+  }
   return std::visit(
       [&](auto& c) -> JsonResult {
         using T = std::decay_t<decltype(c)>;

@@ -297,7 +297,8 @@ HttpReply ApiClient::Post(const std::string& target, const std::string& auth, co
 namespace {
 
 StepResult Expect200(const char* step, const HttpReply& r) {
-  if (r.status == 200 && !r.json.is_discarded()) return r.json;
+  // 200, or 201 for a made order (RoboSats' MakerView).
+  if ((r.status == 200 || r.status == 201) && !r.json.is_discarded()) return r.json;
   return base::Err(std::string(step) + ": HTTP " + std::to_string(r.status) + " " + r.error + " " +
                    r.body.substr(0, 300));
 }

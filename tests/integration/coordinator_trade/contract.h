@@ -60,8 +60,6 @@ struct StatusDeviation {
 
 inline const std::vector<StatusDeviation>& Deviations() {
   static const std::vector<StatusDeviation> list = {
-      {"POST /api/make/", 200, 201,
-       "RoboSats' MakerView answers 201 Created; coordinatord answers 200 (api/public_api.cpp)"},
   };
   return list;
 }
