@@ -46,6 +46,8 @@ JsonResult Engine::DoUpdateInvoice(Tx& tx, Robot& robot, const UpdateInvoiceCmd&
     case OrderStatus::kFiatSent:
       break;
     case OrderStatus::kRoutingFailed:
+      // Never two payouts in flight for one order.
+      if (previous && previous->state == PayoutState::kInFlight) return Refuse(err::kInvoiceNotNow);
       // RoboSats: a new invoice only after expiration or 3 failed attempts.
       if (previous && previous->state != PayoutState::kFailed && tx.now < previous->invoice_expires_at) {
         return Refuse(err::kInvoiceNotNow);
