@@ -131,11 +131,7 @@ struct Api {
 
   void Price(Responder out) {
     Json all = Json::object();
-    char ts[40];
-    std::time_t t = static_cast<std::time_t>(d.now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
+    const std::string ts = coordinator::IsoTime(d.now());
     for (const auto& [id, code] : d.currencies->ById()) {
       auto rate = d.rates->Rate(id);
       if (!rate) continue;

@@ -165,6 +165,12 @@ class Engine {
   void OnHoldAccepted(Tx& tx, HoldInvoice& h, Order& o);
   void OnHoldSettled(Tx& tx, HoldInvoice& h, Order& o);
   void FinishOrder(Tx& tx, Order& o, OrderStatus terminal);
+  // Ends a pending take as `end`: its bond goes back, its robot may take again (after the
+  // penalty if `penalise`). Returns the robot as written.
+  Robot EndTake(Tx& tx, Take& t, TakeState end, bool penalise);
+  // Frees the order's maker and taker for new orders.
+  void ReleaseRobots(Tx& tx, const Order& o);
+  void AddLedger(Tx& tx, const Order& o, int64_t robot_id, LedgerKind kind, int64_t amount_sat, std::string memo);
   // The robots' sides of an order: is `robot_id` the buyer?
   bool IsBuyer(const Order& o, int64_t robot_id) const;
   void StartPayout(Tx& tx, Order& o, Payout& p);

@@ -14,7 +14,6 @@ namespace {
 using Json = nlohmann::json;
 using JsonResult = base::Result<Json>;
 
-base::Unexpected<base::Status> Refuse(int code, std::string message = {}) { return base::Err(Error(code, std::move(message))); }
 
 // BOLT 11 prefixes per network (BOLT #11: "lnbc" mainnet, "lntb" testnet, "lntbs" signet,
 // "lnbcrt" regtest).

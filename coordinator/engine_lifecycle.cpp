@@ -21,9 +21,10 @@ void Engine::OnHoldAccepted(Tx& tx, HoldInvoice& h, Order& o) {
     case HoldRole::kTakerBond: {
       auto t = tx.Must(tx.store.TakeById(h.take_id), "take");
       if (t.state != TakeState::kPending || o.status != OrderStatus::kPublic || o.taker_id != 0) {
+        // Locked too late (the order moved on): the bond goes back, the robot is free again.
         if (t.state == TakeState::kPending) {
-          t.state = TakeState::kLost;
-          tx.Put(t);
+          EndTake(tx, t, TakeState::kLost, /*penalise=*/false);
+          return;
         }
         return give_back();
       }
@@ -52,16 +53,7 @@ void Engine::OnHoldAccepted(Tx& tx, HoldInvoice& h, Order& o) {
       tx.Put(o);
       // The other pre-takers lose: their bonds go back.
       for (auto other : tx.store.TakesOfOrder(o.id)) {
-        if (other.id == t.id || other.state != TakeState::kPending) continue;
-        other.state = TakeState::kLost;
-        tx.Put(other);
-        auto b = tx.Must(tx.store.HoldById(other.bond_id), "bond");
-        Resolve(tx, b, false);
-        auto r = tx.Must(tx.store.RobotById(other.robot_id), "robot");
-        if (r.active_order_id == o.id) {
-          r.active_order_id = 0;
-          tx.Put(r);
-        }
+        if (other.id != t.id && other.state == TakeState::kPending) EndTake(tx, other, TakeState::kLost, false);
       }
       // RoboSats API: Tick — one per contract.
       MarketTick tick;

@@ -195,22 +195,25 @@ void Engine::Execute(const Intent& intent, bool redrive) {
   }
 }
 
+void Engine::AddLedger(Tx& tx, const Order& o, int64_t robot_id, LedgerKind kind, int64_t amount_sat,
+                       std::string memo) {
+  LedgerEntry e;
+  e.id = tx.store.NewId(Table::kLedger);
+  e.order_id = o.id;
+  e.robot_id = robot_id;
+  e.kind = kind;
+  e.amount_sat = amount_sat;
+  e.created_at = tx.now;
+  e.memo = std::move(memo);
+  tx.Put(e);
+}
+
 // Ledger and rewards once a settle is confirmed by the node.
 void Engine::OnHoldSettled(Tx& tx, HoldInvoice& h, Order& o) {
-  LedgerEntry in;
-  in.id = tx.store.NewId(Table::kLedger);
-  in.order_id = o.id;
-  in.robot_id = h.robot_id;
-  in.kind = h.role == HoldRole::kEscrow ? LedgerKind::kEscrowSettled : LedgerKind::kBondSettled;
-  in.amount_sat = h.amount_sat;
-  in.created_at = tx.now;
-  in.memo = RoleName(h.role);
-  tx.Put(in);
+  AddLedger(tx, o, h.robot_id, h.role == HoldRole::kEscrow ? LedgerKind::kEscrowSettled : LedgerKind::kBondSettled,
+            h.amount_sat, RoleName(h.role));
   if (h.custody) {
-    LedgerEntry c = in;
-    c.id = tx.store.NewId(Table::kLedger);
-    c.kind = LedgerKind::kDisputeCustody;
-    tx.Put(c);
+    AddLedger(tx, o, h.robot_id, LedgerKind::kDisputeCustody, h.amount_sat, RoleName(h.role));
     return;
   }
   if (h.role == HoldRole::kEscrow) {
@@ -228,23 +231,9 @@ void Engine::OnHoldSettled(Tx& tx, HoldInvoice& h, Order& o) {
     auto r = tx.Must(tx.store.RobotById(h.reward_robot_id), "robot");
     r.earned_rewards_sat += reward;
     tx.Put(r);
-    LedgerEntry e;
-    e.id = tx.store.NewId(Table::kLedger);
-    e.order_id = o.id;
-    e.robot_id = r.id;
-    e.kind = LedgerKind::kRewardCredited;
-    e.amount_sat = reward;
-    e.created_at = tx.now;
-    tx.Put(e);
+    AddLedger(tx, o, r.id, LedgerKind::kRewardCredited, reward, "rewards share of a forfeited bond");
   }
-  LedgerEntry p;
-  p.id = tx.store.NewId(Table::kLedger);
-  p.order_id = o.id;
-  p.kind = LedgerKind::kProceeds;
-  p.amount_sat = h.amount_sat - reward;
-  p.created_at = tx.now;
-  p.memo = "forfeited bond";
-  tx.Put(p);
+  AddLedger(tx, o, 0, LedgerKind::kProceeds, h.amount_sat - reward, "forfeited bond");
 }
 
 void Engine::StartPayout(Tx& tx, Order& o, Payout& p) {
@@ -277,31 +266,14 @@ void Engine::OnPayoutResult(Tx& tx, int64_t intent_id, const escrow::LnResult<es
     // Proceeds of the trade: escrow − payout − routing fee (fees + unspent routing budget).
     int64_t escrow_sat = 0;
     if (o.escrow_id) escrow_sat = tx.Must(tx.store.HoldById(o.escrow_id), "escrow").amount_sat;
-    auto add = [&](LedgerKind k, int64_t amount, const char* memo) {
-      LedgerEntry e;
-      e.id = tx.store.NewId(Table::kLedger);
-      e.order_id = o.id;
-      e.robot_id = p.robot_id;
-      e.kind = k;
-      e.amount_sat = amount;
-      e.created_at = tx.now;
-      e.memo = memo;
-      tx.Put(e);
-    };
-    add(LedgerKind::kPayoutSent, p.amount_sat, "payout");
-    add(LedgerKind::kRoutingFee, p.fee_sat, "routing fee");
-    add(LedgerKind::kProceeds, escrow_sat - p.amount_sat - p.fee_sat, "trade fees and unspent routing budget");
+    AddLedger(tx, o, p.robot_id, LedgerKind::kPayoutSent, p.amount_sat, "payout");
+    AddLedger(tx, o, p.robot_id, LedgerKind::kRoutingFee, p.fee_sat, "routing fee");
+    AddLedger(tx, o, 0, LedgerKind::kProceeds, escrow_sat - p.amount_sat - p.fee_sat,
+              "trade fees and unspent routing budget");
     o.status = OrderStatus::kSuccess;
     o.expires_at = tx.now;
     tx.Put(o);
-    for (int64_t rid : {o.maker_id, o.taker_id}) {
-      if (rid == 0) continue;
-      auto robot = tx.Must(tx.store.RobotById(rid), "robot");
-      if (robot.active_order_id == o.id) {
-        robot.active_order_id = 0;
-        tx.Put(robot);
-      }
-    }
+    ReleaseRobots(tx, o);
     return;
   }
   // FAILED: retry up to the limit, a minute apart; then wait for a new invoice.
@@ -418,15 +390,9 @@ void Engine::RunDueTimers(int64_t now) {
           auto o = tx.Must(tx.store.OrderById(id), "order");
           tx.touched_orders.insert(id);  // re-scheduled after the commit, whatever happens
           for (auto t : tx.store.TakesOfOrder(id)) {
-            if (t.state != TakeState::kPending || t.expires_at > tx.now) continue;
-            t.state = TakeState::kExpired;
-            tx.Put(t);
-            auto bond = tx.Must(tx.store.HoldById(t.bond_id), "bond");
-            Resolve(tx, bond, /*settle=*/false);
-            auto robot = tx.Must(tx.store.RobotById(t.robot_id), "robot");
-            if (robot.active_order_id == id) robot.active_order_id = 0;
-            robot.penalty_until = tx.now + m_d.params.penalty_timeout_s;
-            tx.Put(robot);
+            if (t.state == TakeState::kPending && t.expires_at <= tx.now) {
+              EndTake(tx, t, TakeState::kExpired, /*penalise=*/true);
+            }
           }
           if (o.expires_at != 0 && o.expires_at <= tx.now) Expire(tx, o);
           if (o.status == OrderStatus::kRoutingFailed && o.payout_id) {

@@ -21,7 +21,6 @@ namespace {
 using Json = nlohmann::json;
 using JsonResult = base::Result<Json>;
 
-base::Unexpected<base::Status> Refuse(int code, std::string message = {}) { return base::Err(Error(code, std::move(message))); }
 
 std::string PasswordHash(const std::string& password) {
   return escrow::crypto::ToHex(escrow::crypto::Sha256(std::string_view(password)));
@@ -37,14 +36,6 @@ bool Engine::IsBuyer(const Order& o, int64_t robot_id) const {
 // RoboSats: /api/ticks/ refuses more than 5000 ticks (1051).
 static constexpr size_t kMaxTicks = 5000;
 
-static std::string TickTime(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
-  return buf;
-}
 
 JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
   if (auto* t = std::get_if<TicksCmd>(&command)) {
@@ -52,7 +43,7 @@ JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
     if (ticks.size() > kMaxTicks) return Refuse(err::kTooManyTicks);
     Json list = Json::array();
     for (const auto& k : ticks) {
-      list.push_back({{"timestamp", TickTime(k.timestamp)}, {"currency", k.currency}, {"volume", k.volume},
+      list.push_back({{"timestamp", IsoTime(k.timestamp)}, {"currency", k.currency}, {"volume", k.volume},
                       {"price", k.price}, {"premium", k.premium}, {"fee", k.fee}});
     }
     return list;
@@ -61,7 +52,7 @@ JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
     // Volume and number of contracts per day (RoboSats /api/historical/).
     std::map<std::string, std::pair<double, int>> days;
     for (const auto& k : tx.store.Ticks(0, std::numeric_limits<int64_t>::max(), 1000000)) {
-      auto& d = days[TickTime(k.timestamp).substr(0, 10)];
+      auto& d = days[IsoTime(k.timestamp).substr(0, 10)];
       d.first += std::strtod(k.volume.c_str(), nullptr);
       d.second += 1;
     }
@@ -314,17 +305,25 @@ void Engine::FinishOrder(Tx& tx, Order& o, OrderStatus terminal) {
   o.status = terminal;
   tx.Put(o);
   for (auto t : tx.store.TakesOfOrder(o.id)) {
-    if (t.state != TakeState::kPending) continue;
-    t.state = TakeState::kLost;
-    tx.Put(t);
-    auto bond = tx.Must(tx.store.HoldById(t.bond_id), "bond");
-    Resolve(tx, bond, false);
-    auto r = tx.Must(tx.store.RobotById(t.robot_id), "robot");
-    if (r.active_order_id == o.id) {
-      r.active_order_id = 0;
-      tx.Put(r);
-    }
+    if (t.state == TakeState::kPending) EndTake(tx, t, TakeState::kLost, /*penalise=*/false);
   }
+  ReleaseRobots(tx, o);
+}
+
+Robot Engine::EndTake(Tx& tx, Take& t, TakeState end, bool penalise) {
+  t.state = end;
+  tx.Put(t);
+  auto bond = tx.Must(tx.store.HoldById(t.bond_id), "bond");
+  Resolve(tx, bond, /*settle=*/false);
+  auto r = tx.Must(tx.store.RobotById(t.robot_id), "robot");
+  if (r.active_order_id == t.order_id) r.active_order_id = 0;
+  if (penalise) r.penalty_until = tx.now + m_d.params.penalty_timeout_s;
+  tx.Put(r);
+  tx.touched_orders.insert(t.order_id);
+  return r;
+}
+
+void Engine::ReleaseRobots(Tx& tx, const Order& o) {
   for (int64_t rid : {o.maker_id, o.taker_id}) {
     if (rid == 0) continue;
     auto r = tx.Must(tx.store.RobotById(rid), "robot");
@@ -369,14 +368,7 @@ JsonResult Engine::DoCancel(Tx& tx, Robot& robot, const CancelCmd& c) {
   if (my_take) {
     // A pre-taker walks away before locking its bond: the bond is returned, a short penalty.
     Take t = *my_take;
-    t.state = TakeState::kCancelled;
-    tx.Put(t);
-    auto bond = tx.Must(tx.store.HoldById(t.bond_id), "bond");
-    Resolve(tx, bond, false);
-    robot.active_order_id = 0;
-    robot.penalty_until = tx.now + m_d.params.penalty_timeout_s;
-    tx.Put(robot);
-    tx.touched_orders.insert(o.id);
+    robot = EndTake(tx, t, TakeState::kCancelled, /*penalise=*/true);
     return OrderView(tx, o, robot);
   }
 

@@ -69,6 +69,10 @@ constexpr int kNoCredentials = 7003;
 std::string_view ErrorText(int code);
 // A Status with RoboSats' code and `message` (defaults to ErrorText(code)).
 base::Status Error(int code, std::string message = {});
+// The same, ready to return from a function answering base::Result<T>.
+inline base::Unexpected<base::Status> Refuse(int code, std::string message = {}) {
+  return base::Err(Error(code, std::move(message)));
+}
 // The JSON field name that carries the message for `code`.
 const char* ErrorField(int code);
 

@@ -1,5 +1,7 @@
 #include "coordinator/model.h"
 
+#include <ctime>
+
 namespace coordinator {
 
 const char* StatusMessage(OrderStatus s) {
@@ -52,6 +54,15 @@ bool IsTerminal(OrderStatus s) {
       return false;
   }
   return false;
+}
+
+std::string IsoTime(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
+  return buf;
 }
 
 // RoboSats api/models Order.ExpiryReasons.

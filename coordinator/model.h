@@ -47,6 +47,9 @@ enum class ExpiryReason : int {
 };
 const char* ExpiryMessage(ExpiryReason r);
 
+// RoboSats' timestamps (Django REST framework's DateTimeField): "2024-01-02T03:04:05.000000Z".
+std::string IsoTime(int64_t unix_seconds);
+
 struct Robot {
   int64_t id = 0;
   std::string token_sha256;        // hex of SHA256(token), the lookup key; never logged

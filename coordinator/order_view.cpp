@@ -13,15 +13,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Django REST framework's DateTimeField: ISO 8601 with a Z.
-std::string IsoTime(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
-  return buf;
-}
 
 Json DecimalOrNull(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
 

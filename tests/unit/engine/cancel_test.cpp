@@ -89,3 +89,30 @@ TEST_F(Cancel, CollaborativeCancelReturnsBondsAndEscrow) {
 
 }  // namespace
 }  // namespace enginetest
+
+namespace enginetest {
+namespace {
+
+class LateTaker : public EngineHarness {};
+
+// A pre-taker whose bond locks after the order left the book (here: the maker paused it) gets
+// the bond back and is free to take another order at once.
+TEST_F(LateTaker, BondLockedAfterTheOrderLeftTheBookIsReturnedAndTheRobotIsFree) {
+  auto& maker = Robot("maker", "alice");
+  auto& other_maker = Robot("other", "carol");
+  auto& taker = Robot("taker", "bob");
+  int64_t id = MakePublic(maker, SellOrder("100"));
+  int64_t other = MakePublic(other_maker, SellOrder("100"));
+  int64_t bob = LocalSats("bob");
+  auto taken = Ok(taker, TakeCmd{id, "", std::nullopt});
+  Ok(maker, coordinator::PauseCmd{id});
+  Pay("bob", taken.value("bond_invoice", ""));
+  EXPECT_EQ(SatsWhenSettled("bob", bob), bob);
+  EXPECT_EQ(Order(maker, id)["status"], 2);
+  auto again = Call(taker, TakeCmd{other, "", std::nullopt});
+  EXPECT_TRUE(again.ok()) << (again.ok() ? "" : std::to_string(again.error().code));
+  CheckConservation();
+}
+
+}  // namespace
+}  // namespace enginetest
