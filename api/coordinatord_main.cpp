@@ -19,6 +19,8 @@
 #include "coordinator/store/store.h"
 #include "escrow/hold_desk.h"
 #include "escrow/lnd/lnd_node.h"
+#include "escrow/node_monitor.h"
+#include "coordinator/market_history.h"
 #include "escrow/payout_desk.h"
 #include "escrow/simln/embedded.h"
 #include "federation/prices/http_price_source.h"
@@ -138,6 +140,10 @@ int main(int argc, char** argv) {
   auto store = coordinator::Store::Open(cfg.data_dir + "/coordinator.db");
   if (!store.ok()) return Fail("store: " + store.error());
 
+  // Anonymous market reads (/api/ticks/, /api/historical/) on a connection of their own.
+  auto history = coordinator::MarketHistory::Open(cfg.data_dir + "/coordinator.db");
+  if (!history.ok()) return Fail("store: " + history.error());
+
   // Prices.
   const auto& currencies = coordinator::CurrencyTable::Bundled();
   coordinator::PriceBook book(std::chrono::seconds(cfg.prices.http.interval_s * cfg.prices.http.stale_after_intervals));
@@ -155,17 +161,25 @@ int main(int argc, char** argv) {
   fetcher.Start();
   BookRates rates(book, currencies, clock);
 
-  // The engine and the money desks.
-  escrow::HoldDesk holds(*node);
-  escrow::PayoutDesk payouts(*node);
+  // The engine and the money desks. They post into the engine: they are stopped (and their
+  // threads joined) before it is destroyed — see the end of main.
+  auto holds = std::make_unique<escrow::HoldDesk>(*node);
+  auto payouts = std::make_unique<escrow::PayoutDesk>(*node);
+  // The chain height, followed off the engine's thread (held HTLCs are resolved before their
+  // expiry − margin: the engine must see the height move, with lnd as with simln).
+  std::atomic<coordinator::Engine*> engine_ptr{nullptr};
+  escrow::NodeMonitor::Options mo;
+  mo.interval = std::chrono::seconds(cfg.lightning.chain_poll_interval_s);
+  escrow::NodeMonitor monitor(*node, info->block_height, mo, [&engine_ptr](uint32_t) {
+    if (auto* e = engine_ptr.load()) e->Tick();
+  });
   coordinator::Engine::Deps deps;
   deps.store = store.value().get();
-  deps.holds = &holds;
-  deps.payouts = &payouts;
+  deps.holds = holds.get();
+  deps.payouts = payouts.get();
   deps.clock = &clock;
   deps.rates = &rates;
-  escrow::simln::Network* simnet = embedded ? &embedded->network() : nullptr;
-  deps.block_height = [simnet, h = info->block_height] { return simnet ? simnet->BlockHeight() : h; };
+  deps.block_height = [&monitor] { return monitor.BlockHeight(); };
   const auto& t = cfg.trade;
   coordinator::TradeParams& p = deps.params;
   p.fee = t.fee;
@@ -191,6 +205,7 @@ int main(int argc, char** argv) {
   p.payout_max_attempts = t.payout.max_attempts;
   p.payout_retry_interval_s = t.payout.retry_interval_s;
   p.max_routing_budget_ppm = t.payout.max_routing_budget_ppm;
+  p.payout_cltv_limit_blocks = static_cast<int32_t>(t.payout.cltv_limit_blocks);
   p.reward_share = t.rewards_share_of_forfeited_bond;
   deps.node.alias = info->alias;
   deps.node.pubkey = info->identity_pubkey;
@@ -200,18 +215,34 @@ int main(int argc, char** argv) {
   deps.facts.alias = cfg.coordinator.alias;
   deps.facts.notice_message = cfg.coordinator.notice_message;
   deps.facts.notice_severity = std::string(config::NoticeSeverityName(cfg.coordinator.notice_severity));
+  deps.facts.commit_hash = COORDINATORD_COMMIT;
+  if (cfg.prices.source == config::PriceSourceKind::kOffline) {
+    deps.facts.market_price_apis = "offline rates";
+  } else {
+    for (const auto& provider : cfg.prices.http.providers) {
+      if (!deps.facts.market_price_apis.empty()) deps.facts.market_price_apis += ", ";
+      deps.facts.market_price_apis += provider;
+    }
+  }
   deps.currency_code = [&currencies](int id) -> std::string {
     auto code = currencies.Code(id);
     return code ? std::string(*code) : std::string();
   };
   if (const char* crash = std::getenv("COORDINATORD_CRASH_AT")) deps.crash_point = crash;
-  coordinator::Engine engine(std::move(deps));
-  engine.Start();
+  auto engine = std::make_unique<coordinator::Engine>(std::move(deps));
+  engine->max_queued = static_cast<size_t>(cfg.limits.engine_queue);
+  engine->Start();
+  engine_ptr.store(engine.get());
+  monitor.Start();
 
   // The public API.
   api::http::HttpServer server;
   api::PublicApiDeps api_deps;
-  api_deps.engine = &engine;
+  api_deps.engine = engine.get();
+  api_deps.history = history.value().get();
+  api_deps.robot_rate = {cfg.limits.robot_requests_per_second, static_cast<double>(cfg.limits.robot_burst), 100000};
+  api_deps.anonymous_rate = {cfg.limits.anonymous_requests_per_second, static_cast<double>(cfg.limits.anonymous_burst),
+                             100000};
   api_deps.rates = &rates;
   api_deps.currencies = &currencies;
   api_deps.params = p;
@@ -240,8 +271,17 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   base::Log(base::LogLevel::kInfo, "coordinatord", "stopping", {{"signal", std::to_string(sig)}});
+  // Shutdown, in dependency order: no more requests; no more height ticks; the engine's thread
+  // stops (queued commands are answered "unavailable"); then the desks, whose node callbacks
+  // post into the engine, are destroyed (joining their threads) while the engine object still
+  // exists; only then the engine.
   server.Stop();
-  engine.Stop();
+  monitor.Stop();
+  engine_ptr.store(nullptr);
+  engine->Stop();
+  payouts.reset();
+  holds.reset();
+  engine.reset();
   fetcher.Stop();
   return 0;
 }

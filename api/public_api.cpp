@@ -20,7 +20,19 @@ using http::Responder;
 using Json = nlohmann::json;
 
 struct Api {
+  explicit Api(PublicApiDeps deps) : d(std::move(deps)), robot_limit(d.robot_rate), anonymous_limit(d.anonymous_rate) {}
   PublicApiDeps d;
+  RateLimiter robot_limit;
+  RateLimiter anonymous_limit;
+
+  // Django REST framework's throttled answer (RoboSats is a DRF application).
+  bool Throttled(RateLimiter& limiter, const std::string& key, Responder& out) {
+    const int64_t wait = limiter.Take(key);
+    if (wait == 0) return false;
+    out.Send(429, Json{{"detail", "Request was throttled. Expected available in " + std::to_string(wait) +
+                                      (wait == 1 ? " second." : " seconds.")}});
+    return true;
+  }
 
   void SendStatus(Responder& out, const base::Status& st) {
     Json body;
@@ -48,10 +60,9 @@ struct Api {
       return std::nullopt;
     }
     auto id = coordinator::identity::DeriveRobotIdentity(parsed->token_sha256);
-    auth.token_sha256 = id.token_sha256_hex;
+    auth.hash_id = id.hash_id;
     if (parsed->keys) {
       coordinator::Auth::NewRobot keys;
-      keys.hash_id = id.hash_id;
       keys.nickname = id.nickname;
       keys.public_key = parsed->keys->public_key;
       keys.encrypted_private_key = parsed->keys->encrypted_private_key;
@@ -78,6 +89,7 @@ struct Api {
   void Robot(const Request& r, Responder out, Build build) {
     auto auth = Authenticate(r, out, true);
     if (!auth) return;
+    if (Throttled(robot_limit, auth->hash_id, out)) return;
     Fields f(r);
     std::optional<Command> cmd = build(f);
     if (!f.ok() || !cmd) return BadField(out, f);
@@ -154,11 +166,21 @@ struct Api {
   }
 
   void Ticks(const Request& r, Responder out) {
+    if (Throttled(anonymous_limit, r.remote_ip, out)) return;
     auto start = Date(r, "start", 0, out);
     if (!start) return;
     auto end = Date(r, "end", d.now(), out);
     if (!end) return;
-    Submit({}, coordinator::TicksCmd{*start, *end + 86400}, std::move(out));
+    if (!d.history) return SendStatus(out, base::Status::Error(base::Status::kUnavailable, "Market history is unavailable"));
+    auto ticks = d.history->Ticks(*start, *end + 86400);
+    if (!ticks.ok()) return SendStatus(out, ticks.error());
+    out.Send(200, ticks.value());
+  }
+
+  void Historical(const Request& r, Responder out) {
+    if (Throttled(anonymous_limit, r.remote_ip, out)) return;
+    if (!d.history) return SendStatus(out, base::Status::Error(base::Status::kUnavailable, "Market history is unavailable"));
+    out.Send(200, d.history->Historical());
   }
 
   std::optional<Command> Make(Fields& f) {
@@ -249,8 +271,7 @@ int HttpStatusFor(int code) {
 }
 
 base::Status RegisterPublicApi(http::HttpServer& server, PublicApiDeps deps) {
-  auto api = std::make_shared<Api>();
-  api->d = std::move(deps);
+  auto api = std::make_shared<Api>(std::move(deps));
   struct Route {
     Method method;
     const char* path;
@@ -262,8 +283,7 @@ base::Status RegisterPublicApi(http::HttpServer& server, PublicApiDeps deps) {
       {Method::kGet, "/api/limits/", [api](Request, Responder out) { api->Limits(std::move(out)); }},
       {Method::kGet, "/api/price/", [api](Request, Responder out) { api->Price(std::move(out)); }},
       {Method::kGet, "/api/ticks/", [api](Request r, Responder out) { api->Ticks(r, std::move(out)); }},
-      {Method::kGet, "/api/historical/",
-       [api](Request, Responder out) { api->Submit({}, coordinator::HistoricalCmd{}, std::move(out)); }},
+      {Method::kGet, "/api/historical/", [api](Request r, Responder out) { api->Historical(r, std::move(out)); }},
       {Method::kGet, "/api/robot/",
        [api](Request r, Responder out) {
          api->Robot(r, std::move(out), [](Fields&) -> std::optional<Command> { return coordinator::GetRobotCmd{}; });

@@ -9,7 +9,9 @@
 #include <string>
 
 #include "api/http/server.h"
+#include "api/rate_limit.h"
 #include "coordinator/engine.h"
+#include "coordinator/market_history.h"
 #include "coordinator/params.h"
 #include "coordinator/prices/currencies.h"
 
@@ -21,6 +23,12 @@ struct PublicApiDeps {
   const coordinator::CurrencyTable* currencies = nullptr;
   coordinator::TradeParams params;
   std::function<int64_t()> now;  // Unix seconds (the engine's clock)
+  // /api/ticks/ and /api/historical/, off the engine's thread. nullptr: answered 503.
+  coordinator::MarketHistory* history = nullptr;
+  // Requests per robot (authenticated) and per address (ticks, historical). Over the limit:
+  // 429 with Django REST framework's throttle answer.
+  RateLimiter::Options robot_rate;
+  RateLimiter::Options anonymous_rate{2, 10, 100000};
 };
 
 // Registers every public route on `server`. REQUIRES: before server.Start().

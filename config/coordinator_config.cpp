@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -136,6 +137,8 @@ void ReadLightning(MapReader r, LightningOptions& l) {
   MapReader simln = r.Map("simln");
   simln.String("state_dir", l.simln.state_dir);
   simln.Finish();
+  r.Int("chain_poll_interval_s", l.chain_poll_interval_s);
+  r.Int("max_hold_cltv_blocks", l.max_hold_cltv_blocks);
   r.Finish();
 }
 
@@ -172,6 +175,7 @@ void ReadTrade(MapReader r, TradeOptions& t) {
   payout.Int("max_attempts", t.payout.max_attempts);
   payout.Int("retry_interval_s", t.payout.retry_interval_s);
   payout.Int("max_routing_budget_ppm", t.payout.max_routing_budget_ppm);
+  payout.Int("cltv_limit_blocks", t.payout.cltv_limit_blocks);
   payout.Finish();
   r.Double("rewards_share_of_forfeited_bond", t.rewards_share_of_forfeited_bond);
   r.Finish();
@@ -193,6 +197,11 @@ void ReadPrices(MapReader r, PricesOptions& p) {
 void ReadLimits(MapReader r, LimitsOptions& l) {
   r.Int("max_body_bytes", l.max_body_bytes);
   r.Int("max_request_bytes", l.max_request_bytes);
+  r.Double("robot_requests_per_second", l.robot_requests_per_second);
+  r.Int("robot_burst", l.robot_burst);
+  r.Double("anonymous_requests_per_second", l.anonymous_requests_per_second);
+  r.Int("anonymous_burst", l.anonymous_burst);
+  r.Int("engine_queue", l.engine_queue);
   r.Finish();
 }
 
@@ -255,6 +264,29 @@ void ValidateLightning(ErrorList& e, const LightningOptions& l) {
       }
       break;
   }
+  CheckRange<int64_t>(e, "lightning.chain_poll_interval_s", l.chain_poll_interval_s, 1, 600);
+  CheckRange<int64_t>(e, "lightning.max_hold_cltv_blocks", l.max_hold_cltv_blocks, 18, 100'000);
+}
+
+// The longest hold invoice is the maker bond: it must outlive the maker bond's invoice, the
+// whole public time, the taker bond's invoice, the escrow time and the fiat exchange
+// (coordinator/money.cpp MakerBondHoldSeconds), times the safety factor, in blocks.
+void ValidateHoldCltv(ErrorList& e, const CoordinatorConfig& c) {
+  const TradeOptions& t = c.trade;
+  if (t.block_time_s <= 0) return;
+  const int64_t seconds = t.maker_bond_expiry_s + t.public_duration_s.max + t.taker_bond_expiry_s +
+                          t.escrow_duration_s.max + t.fiat_exchange_duration_s;
+  const int64_t blocks = static_cast<int64_t>(
+      std::ceil(static_cast<double>(seconds) * t.cltv_safety_factor / static_cast<double>(t.block_time_s)));
+  if (blocks <= c.lightning.max_hold_cltv_blocks) return;
+  e.Add("trade", "the maker bond's hold invoice would need a CLTV of " + std::to_string(blocks) +
+                     " blocks ((maker_bond_expiry_s + public_duration_s.max + taker_bond_expiry_s + "
+                     "escrow_duration_s.max + fiat_exchange_duration_s = " + std::to_string(seconds) +
+                     " s) × cltv_safety_factor " + FormatNumber(t.cltv_safety_factor) + " / block_time_s " +
+                     std::to_string(t.block_time_s) + "), more than lightning.max_hold_cltv_blocks " +
+                     std::to_string(c.lightning.max_hold_cltv_blocks) +
+                     ": payers' nodes would refuse to route the bonds (LND's default --max-cltv-expiry is 2016). "
+                     "Shorten those durations, lower the safety factor, or raise the limit");
 }
 
 void ValidateTrade(ErrorList& e, const TradeOptions& t) {
@@ -283,6 +315,7 @@ void ValidateTrade(ErrorList& e, const TradeOptions& t) {
   CheckRange(e, "trade.payout.max_attempts", t.payout.max_attempts, 1, 20);
   CheckRange<int64_t>(e, "trade.payout.retry_interval_s", t.payout.retry_interval_s, 1, 3'600);
   CheckRange<int64_t>(e, "trade.payout.max_routing_budget_ppm", t.payout.max_routing_budget_ppm, 0, 100'000);
+  CheckRange<int64_t>(e, "trade.payout.cltv_limit_blocks", t.payout.cltv_limit_blocks, 0, 2'016);
   // RoboSats .env-sample (SLASHED_BOND_REWARD_SPLIT): "It should not be close to 1, or could be
   // exploited by an attacker trading with himself to DDOS the LN node."
   CheckRange(e, "trade.rewards_share_of_forfeited_bond", t.rewards_share_of_forfeited_bond, 0.0, 0.9);
@@ -357,6 +390,11 @@ void ValidateLimits(ErrorList& e, const LimitsOptions& l) {
   size_t before = e.errors().size();
   CheckRange<int64_t>(e, "limits.max_body_bytes", l.max_body_bytes, 1'024, 16 << 20);
   CheckRange<int64_t>(e, "limits.max_request_bytes", l.max_request_bytes, 4'096, 32 << 20);
+  CheckRange(e, "limits.robot_requests_per_second", l.robot_requests_per_second, 0.1, 100'000.0);
+  CheckRange<int64_t>(e, "limits.robot_burst", l.robot_burst, 1, 1'000'000);
+  CheckRange(e, "limits.anonymous_requests_per_second", l.anonymous_requests_per_second, 0.1, 100'000.0);
+  CheckRange<int64_t>(e, "limits.anonymous_burst", l.anonymous_burst, 1, 1'000'000);
+  CheckRange<int64_t>(e, "limits.engine_queue", l.engine_queue, 10, 10'000'000);
   if (e.errors().size() == before && l.max_request_bytes < l.max_body_bytes + kHeaderRoom) {
     e.Add("limits.max_request_bytes", FormatNumber(l.max_request_bytes) +
                                           " must be at least max_body_bytes + " + FormatNumber(kHeaderRoom) +
@@ -373,6 +411,7 @@ void Validate(ErrorList& e, CoordinatorConfig& c) {
   ValidateCoordinator(e, c.coordinator);
   ValidateLightning(e, c.lightning);
   ValidateTrade(e, c.trade);
+  if (e.errors().empty()) ValidateHoldCltv(e, c);
   ValidatePrices(e, c.prices);
   ValidateLimits(e, c.limits);
 }

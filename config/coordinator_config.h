@@ -80,6 +80,12 @@ struct LightningOptions {
   LightningBackend backend = LightningBackend::kSimln;
   LndOptions lnd;
   SimlnOptions simln;
+  // How often the node is asked for its block height (GET /v1/getinfo), off the engine thread.
+  int64_t chain_poll_interval_s = 10;
+  // The longest CLTV a hold invoice may ask for. Payers' nodes refuse routes whose total time
+  // lock exceeds their --max-cltv-expiry (LND's default: 2016 blocks); the rest is left for the
+  // hops' deltas. The trade timers × safety factor must fit (checked at start).
+  int64_t max_hold_cltv_blocks = 1728;
   bool operator==(const LightningOptions&) const = default;
 };
 
@@ -87,6 +93,7 @@ struct PayoutOptions {
   int max_attempts = 3;
   int64_t retry_interval_s = 60;             // RoboSats RETRY_TIME = 1 (minute)
   int64_t max_routing_budget_ppm = 100'000;  // the API's routing_budget_ppm cap
+  int64_t cltv_limit_blocks = 1008;          // LND cltv_limit of a payout (0: the node's max)
   bool operator==(const PayoutOptions&) const = default;
 };
 
@@ -142,6 +149,15 @@ struct LimitsOptions {
   // The whole request, headers included (Pistache's maxRequestSize): the body cap plus room for
   // the first request's Authorization header with two armored PGP keys.
   int64_t max_request_bytes = 98'304;
+  // Requests per second a robot may make (sustained) and in a burst; over: 429.
+  double robot_requests_per_second = 10;
+  int64_t robot_burst = 40;
+  // The same per client address for the anonymous history endpoints (/api/ticks/,
+  // /api/historical/). Behind Tor all anonymous clients share the Tor daemon's address.
+  double anonymous_requests_per_second = 2;
+  int64_t anonymous_burst = 10;
+  // Commands waiting for the engine beyond this are answered 503 at once.
+  int64_t engine_queue = 10'000;
   bool operator==(const LimitsOptions&) const = default;
 };
 

@@ -15,9 +15,10 @@ namespace coordinator {
 // Who is asking. The API layer has parsed the Authorization header and, when keys came
 // along, validated them (librnp) and derived hash_id and nickname.
 struct Auth {
-  std::string token_sha256;  // hex; empty: anonymous
+  // The robot's hash_id, derived by the API layer from the token's SHA256 (which is a bearer
+  // credential and goes no further); empty: anonymous.
+  std::string hash_id;
   struct NewRobot {
-    std::string hash_id;
     std::string nickname;
     std::string public_key;
     std::string encrypted_private_key;
@@ -59,12 +60,9 @@ struct ConfirmCmd { int64_t order_id = 0; };
 struct UndoConfirmCmd { int64_t order_id = 0; };
 struct DisputeCmd { int64_t order_id = 0; };
 struct RatePlatformCmd { int64_t order_id = 0; int rating = 0; };
-// Public reads that need no robot (RoboSats: /api/ticks/, /api/historical/).
-struct TicksCmd { int64_t start = 0; int64_t end = 0; };  // Unix seconds, [start, end)
-struct HistoricalCmd {};
-
+// (Anonymous market reads — /api/ticks/, /api/historical/ — never reach the engine: see
+// market_history.h.)
 using Command = std::variant<GetRobotCmd, SetStealthCmd, MakeCmd, GetOrderCmd, TakeCmd, PauseCmd, CancelCmd,
-                             UpdateInvoiceCmd, ConfirmCmd, UndoConfirmCmd, DisputeCmd, RatePlatformCmd, TicksCmd,
-                             HistoricalCmd>;
+                             UpdateInvoiceCmd, ConfirmCmd, UndoConfirmCmd, DisputeCmd, RatePlatformCmd>;
 
 }  // namespace coordinator

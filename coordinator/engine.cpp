@@ -8,6 +8,33 @@
 #include "coordinator/identity/pgp.h"
 
 namespace coordinator {
+namespace {
+
+// For logs: the command's name and the order it concerns (0: none).
+std::pair<const char*, int64_t> Describe(const Command& command) {
+  return std::visit(
+      [](const auto& c) -> std::pair<const char*, int64_t> {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, GetRobotCmd>) return {"robot", 0};
+        else if constexpr (std::is_same_v<T, SetStealthCmd>) return {"stealth", 0};
+        else if constexpr (std::is_same_v<T, MakeCmd>) return {"make", 0};
+        else if constexpr (std::is_same_v<T, GetOrderCmd>) return {"order", c.order_id};
+        else if constexpr (std::is_same_v<T, TakeCmd>) return {"take", c.order_id};
+        else if constexpr (std::is_same_v<T, PauseCmd>) return {"pause", c.order_id};
+        else if constexpr (std::is_same_v<T, CancelCmd>) return {"cancel", c.order_id};
+        else if constexpr (std::is_same_v<T, UpdateInvoiceCmd>) return {"update_invoice", c.order_id};
+        else if constexpr (std::is_same_v<T, ConfirmCmd>) return {"confirm", c.order_id};
+        else if constexpr (std::is_same_v<T, UndoConfirmCmd>) return {"undo_confirm", c.order_id};
+        else if constexpr (std::is_same_v<T, DisputeCmd>) return {"dispute", c.order_id};
+        else {
+          static_assert(std::is_same_v<T, RatePlatformCmd>);
+          return {"rate_platform", c.order_id};
+        }
+      },
+      command);
+}
+
+}  // namespace
 
 Engine::Engine(Deps deps) : m_d(std::move(deps)) {
   std::atomic_store(&m_snapshot, std::shared_ptr<const Snapshot>(std::make_shared<Snapshot>()));
@@ -16,7 +43,10 @@ Engine::Engine(Deps deps) : m_d(std::move(deps)) {
 Engine::~Engine() { Stop(); }
 
 void Engine::Start() {
-  for (const auto& o : m_d.store->LiveOrders()) Schedule(o.id);
+  for (const auto& o : m_d.store->LiveOrders()) {
+    m_logged_status.insert_or_assign(o.id, o.status);
+    Schedule(o.id);
+  }
   Recover();
   Publish();
   m_thread = std::thread([this] { Run(); });
@@ -67,11 +97,23 @@ void Engine::Post(Item item) {
   m_cv.notify_one();
 }
 
+size_t Engine::QueueDepth() const {
+  std::lock_guard lock(m_mu);
+  return m_queue.size();
+}
+
 void Engine::Submit(Auth auth, Command command, Reply reply) {
   {
-    std::lock_guard lock(m_mu);
+    std::unique_lock lock(m_mu);
     if (m_stopping) {
+      lock.unlock();
       reply(base::Err(base::Status::Error(base::Status::kUnavailable, "The coordinator is shutting down")));
+      return;
+    }
+    if (m_queue.size() >= max_queued) {
+      lock.unlock();
+      reply(base::Err(base::Status::Error(base::Status::kUnavailable,
+                                          "The coordinator is busy right now. Please try again in a few seconds")));
       return;
     }
   }
@@ -175,8 +217,8 @@ void Engine::Handle(CommandItem& c) {
   // 1. The robot: found by its token, or created on its first request (own transaction, so
   //    the robot exists even if its first command is refused, as in RoboSats).
   std::optional<Robot> robot;
-  if (!c.auth.token_sha256.empty()) {
-    robot = store.RobotByToken(c.auth.token_sha256);
+  if (!c.auth.hash_id.empty()) {
+    robot = store.RobotByHashId(c.auth.hash_id);
     if (!robot) {
       if (!c.auth.keys) {
         c.reply(base::Err(Error(err::kFirstRequestNeedsKeys)));
@@ -201,8 +243,7 @@ void Engine::Handle(CommandItem& c) {
       }
       Robot r;
       r.id = store.NewId(Table::kRobot);
-      r.token_sha256 = c.auth.token_sha256;
-      r.hash_id = c.auth.keys->hash_id;
+      r.hash_id = c.auth.hash_id;
       r.nickname = c.auth.keys->nickname;
       r.public_key = c.auth.keys->public_key;
       r.encrypted_private_key = c.auth.keys->encrypted_private_key;
@@ -229,26 +270,43 @@ void Engine::Handle(CommandItem& c) {
         if (!result.ok()) tx.abort = true;
       },
       &done);
+  if (!result.ok()) {
+    // What an operator needs to follow a refused request: never the robot's identity.
+    auto [name, order_id] = Describe(c.command);
+    base::Log(base::LogLevel::kInfo, "engine", "request refused",
+              {{"command", name}, {"order", std::to_string(order_id)},
+               {"code", std::to_string(result.error().code)}, {"message", result.error().message}});
+  }
   if (!committed || done->reply_after_intent == 0 || !m_running_intents.count(done->reply_after_intent)) {
     c.reply(std::move(result));
     return;
   }
   // Make and take answer once the bond invoice exists, re-rendering the view then.
   auto reply = std::move(c.reply);
-  auto token = c.auth.token_sha256;
+  auto hash_id = c.auth.hash_id;
   int64_t order_id = result->value("id", int64_t{0});
-  m_waiting[done->reply_after_intent].push_back([this, reply, token, order_id] {
-    auto viewer = m_d.store->RobotByToken(token);
+  m_waiting[done->reply_after_intent].push_back([this, reply, hash_id, order_id] {
+    auto viewer = m_d.store->RobotByHashId(hash_id);
     auto order = m_d.store->OrderById(order_id);
     if (!viewer || !order) return reply(base::Err(Error(err::kInvalidOrderId)));
     Tx view_tx(*m_d.store, m_d.clock->NowSeconds());
-    reply(OrderView(view_tx, *order, *viewer));
+    reply(AnswerOrder(view_tx, *order, *viewer));
   });
 }
 
 void Engine::Handle(IntentResult& r) {
   m_running_intents.erase(r.intent_id);
-  Transact(r.apply_tx, nullptr);
+  if (!Transact(r.apply_tx, nullptr)) {
+    // The node's answer could not be recorded (the store refused the transaction): the intent
+    // is still open. Carry it out again later — settle and cancel are idempotent, a payment is
+    // looked up by its hash first — rather than leave it open until a restart.
+    base::Log(base::LogLevel::kWarn, "engine", "intent result not recorded; will re-drive",
+              {{"intent", std::to_string(r.intent_id)}});
+    m_intent_retry_at[r.intent_id] =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count() +
+        intent_retry_interval.count();
+  }
   if (auto it = m_waiting.find(r.intent_id); it != m_waiting.end()) {
     auto waiting = std::move(it->second);
     m_waiting.erase(it);

@@ -63,7 +63,20 @@ struct CoordinatorFacts {
   std::string notice_severity = "none";
   std::string version = "0.8.6";  // RoboSats API version we speak
   std::string commit_hash;
+  std::string market_price_apis;  // the price providers, as /api/info/ names them
 };
+
+// /api/info/'s market statistics (RoboSats api/views.py InfoView), from the ticks and robots.
+struct MarketStats {
+  int64_t active_robots_today = 0;       // robots active since 00:00 UTC today
+  double last_day_nonkyc_btc_premium = 0; // volume-weighted median premium, last 24 h (else all time)
+  double last_day_volume = 0;             // BTC contracted in the last 24 h (fiat currencies)
+  double lifetime_volume = 0;             // BTC contracted ever
+};
+// RoboSats api/utils.py weighted_median: numpy-style interpolated weighted median. Empty → 0.
+double WeightedMedian(std::vector<std::pair<double, double>> value_weight);
+// Computes the statistics as of `now`.
+MarketStats ComputeMarketStats(Store& store, int64_t now);
 
 using Reply = std::function<void(base::Result<nlohmann::json>)>;
 
@@ -99,8 +112,11 @@ class Engine {
   void Stop();
 
   // Thread-safe. `reply` runs on the engine thread once the command's transition committed
-  // (or failed). Never blocks.
+  // (or failed). Never blocks. When `max_queued` items already wait, the command is refused at
+  // once with kUnavailable (the API answers 503): a flood queues nothing unbounded.
   void Submit(Auth auth, Command command, Reply reply);
+  // Items waiting for the engine thread (commands, node events, timers).
+  size_t QueueDepth() const;
 
   // Re-checks timers against the clock now (tests with a ManualClock call this after moving
   // it; the engine also does it by itself every `tick_interval`).
@@ -114,6 +130,9 @@ class Engine {
 
   std::chrono::milliseconds tick_interval{1000};
   std::chrono::seconds reconcile_interval{60};
+  // How long a failed node call (or an unrecorded answer) waits before its intent is re-driven.
+  std::chrono::milliseconds intent_retry_interval{5000};
+  size_t max_queued = 10000;
 
  private:
   struct CommandItem { Auth auth; Command command; Reply reply; };
@@ -138,6 +157,8 @@ class Engine {
   // expiry, a payout retry). Rebuilt for the orders a commit touched; OnTimers pops what is due.
   int64_t NextDeadline(const Order& o);
   void Schedule(int64_t order_id);
+  // One info line per status change of an order (order id, from, to, reason), for operators.
+  void NoteTransition(const Order& o);
   void RunDueTimers(int64_t now);
   void ResolveHtlcsNearExpiry();
   void Recover();
@@ -173,17 +194,28 @@ class Engine {
   void AddLedger(Tx& tx, const Order& o, int64_t robot_id, LedgerKind kind, int64_t amount_sat, std::string memo);
   // The robots' sides of an order: is `robot_id` the buyer?
   bool IsBuyer(const Order& o, int64_t robot_id) const;
+  // Starts a payout attempt (status 13), or — the invoice expired — fails it (status 15).
   void StartPayout(Tx& tx, Order& o, Payout& p);
+  void FailPayoutAttempt(Tx& tx, Order& o, Payout& p, std::string reason);
   void OnPayoutResult(Tx& tx, int64_t intent_id, const escrow::LnResult<escrow::PayOutcome>& r);
   void Forfeit(Tx& tx, Order& o, HoldInvoice& bond, int64_t wronged_robot_id);
+  void OnHoldLost(Tx& tx, const HoldInvoice& h, Order& o);
   void Expire(Tx& tx, Order& o);
 
   // Views (order_view.cpp).
+  // What RoboSats answers to GET /api/order/ and after every order action: the gates (1043 for a
+  // cancelled order, 1044 for an outsider of a non-public one), then the view.
+  base::Result<nlohmann::json> AnswerOrder(Tx& tx, const Order& o, const Robot& viewer);
   nlohmann::json OrderView(Tx& tx, const Order& o, const Robot& viewer);
-  nlohmann::json RobotView(const Robot& r);
+  // The answer to a cancel that ended the order (RoboSats' shape, not the order view).
+  static nlohmann::json CancelledAnswer(const Order& o);
+  void AddTradeSummary(const Order& o, bool viewer_is_buyer, const std::optional<Payout>& po,
+                       const std::optional<HoldInvoice>& maker_bond, const std::optional<HoldInvoice>& taker_bond,
+                       const std::optional<HoldInvoice>& escrow, nlohmann::json& j);
+  nlohmann::json RobotView(Tx& tx, const Robot& r);
 
   Deps m_d;
-  std::mutex m_mu;
+  mutable std::mutex m_mu;
   std::condition_variable m_cv;
   std::deque<Item> m_queue;
   bool m_stopping = false;
@@ -199,6 +231,10 @@ class Engine {
   std::multimap<int64_t, int64_t> m_timers;        // deadline (Unix s) → order id
   std::map<int64_t, int64_t> m_timer_of;           // order id → its deadline in m_timers
   uint32_t m_last_height_checked = 0;
+  std::map<int64_t, OrderStatus> m_logged_status;  // live orders' last logged status
+  MarketStats m_stats;
+  int64_t m_stats_at = -1;  // clock seconds of m_stats; -1: never computed
+  bool m_stats_dirty = true;
 };
 
 }  // namespace coordinator

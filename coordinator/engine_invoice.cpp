@@ -85,14 +85,25 @@ JsonResult Engine::DoUpdateInvoice(Tx& tx, Robot& robot, const UpdateInvoiceCmd&
     return Refuse(err::kBadInvoice, "The invoice is for another network");
   }
   const int64_t payout = PayoutSats(p, o.type, o.trade_satoshis);
-  const int64_t budget = RoutingBudgetSats(payout, c.routing_budget_ppm);
-  const int64_t expected = payout - budget;
+  const int64_t expected = PayoutInvoiceSats(payout, c.routing_budget_ppm);
+  const int64_t budget = payout - expected;
   if (!inv->amount_msat || *inv->amount_msat != static_cast<uint64_t>(expected) * 1000) {
     return Refuse(err::kBadInvoice, "The invoice provided has the wrong amount: it must be exactly " +
                                         std::to_string(expected) + " Sats");
   }
   if (inv->IsExpired(static_cast<uint64_t>(tx.now))) return Refuse(err::kBadInvoice, "The invoice provided has already expired");
   if (!inv->payment_hash) return Refuse(err::kBadInvoice, "The invoice has no payment hash");
+  // An invoice of our own node would be "paid" by moving nothing: the escrow's sats would stay
+  // with the coordinator while the order says the buyer was paid.
+  if (!m_d.node.pubkey.empty() &&
+      escrow::crypto::ToHex(inv->payee_pubkey) == m_d.node.pubkey) {
+    return Refuse(err::kBadInvoice, "The invoice is payable to this coordinator's own node");
+  }
+  if (p.payout_cltv_limit_blocks > 0 && inv->min_final_cltv_expiry >= static_cast<uint64_t>(p.payout_cltv_limit_blocks)) {
+    return Refuse(err::kBadInvoice, "The invoice asks for a final CLTV of " + std::to_string(inv->min_final_cltv_expiry) +
+                                        " blocks; this coordinator routes payouts locked for at most " +
+                                        std::to_string(p.payout_cltv_limit_blocks) + " blocks");
+  }
   // Route hints: the fees to cross a hint must fit in the routing budget.
   for (const auto& hint : inv->route_hints) {
     int64_t fee_msat = 0;
@@ -132,14 +143,13 @@ JsonResult Engine::DoUpdateInvoice(Tx& tx, Robot& robot, const UpdateInvoiceCmd&
       o.expires_at = tx.now + p.fiat_exchange_duration_s;
       break;
     case OrderStatus::kRoutingFailed:
-      o.status = OrderStatus::kSendingSats;
       StartPayout(tx, o, po);
       break;
     default:
       break;  // 7, 9, 10: the invoice is replaced, the status stays
   }
   tx.Put(o);
-  return OrderView(tx, o, robot);
+  return AnswerOrder(tx, o, robot);
 }
 
 }  // namespace coordinator

@@ -45,6 +45,7 @@ void Engine::OnHoldAccepted(Tx& tx, HoldInvoice& h, Order& o) {
       o.last_satoshis = sats;
       double fiat = ParseDecimal(t.amount, 10, 8).value_or(0);
       o.contract_price = sats > 0 ? fiat / (static_cast<double>(sats) / 1e8) : 0;
+      o.contract_at = tx.now;
       o.status = OrderStatus::kWaitingCollateralAndInvoice;
       o.expires_at = tx.now + o.escrow_duration;
       const int64_t seller = o.type == OrderType::kSell ? o.maker_id : o.taker_id;
@@ -65,6 +66,7 @@ void Engine::OnHoldAccepted(Tx& tx, HoldInvoice& h, Order& o) {
       tick.premium = rate ? FormatDecimal(PremiumFor(fiat, sats, *rate), 2) : o.premium;
       tick.fee = FormatDecimal(p.fee, 6);
       tx.Put(tick);
+      tx.after_commit.push_back([this] { m_stats_dirty = true; });
       return;
     }
     case HoldRole::kEscrow:

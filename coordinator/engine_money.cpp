@@ -24,7 +24,52 @@ const char* RoleName(HoldRole r) {
   return "?";
 }
 
-constexpr int64_t kIntentRetryMs = 5000;
+// RoboSats api/models/ln_payment.py LNPayment.FailureReason labels: what its client shows as
+// the payout's `failure_reason`.
+const char* FailureLabel(escrow::FailureReason r) {
+  switch (r) {
+    case escrow::FailureReason::kNone: return "Payment isn't failed (yet)";
+    case escrow::FailureReason::kTimeout: return "There are more routes to try, but the payment timeout was exceeded.";
+    case escrow::FailureReason::kNoRoute:
+      return "All possible routes were tried and failed permanently. Or there were no routes to the destination at all.";
+    case escrow::FailureReason::kError: return "A non-recoverable error has occurred.";
+    case escrow::FailureReason::kIncorrectPaymentDetails:
+      return "Payment details are incorrect (unknown hash, invalid amount or invalid final CLTV delta).";
+    case escrow::FailureReason::kInsufficientBalance: return "Insufficient unlocked balance in RoboSats' node.";
+    case escrow::FailureReason::kCanceled: return "A non-recoverable error has occurred.";
+  }
+  return "A non-recoverable error has occurred.";
+}
+
+// A send the node refused outright, before any HTLC left (an expired invoice, unknown required
+// features, no route, too little balance): a failed attempt, not an undecided one.
+bool RefusedBeforeSending(escrow::LnErrorCode code) {
+  switch (code) {
+    case escrow::LnErrorCode::kInvalidArgument:
+    case escrow::LnErrorCode::kNoRoute:
+    case escrow::LnErrorCode::kInsufficientBalance:
+      return true;
+    case escrow::LnErrorCode::kUnreachable:
+    case escrow::LnErrorCode::kTlsMismatch:
+    case escrow::LnErrorCode::kUnauthorized:
+    case escrow::LnErrorCode::kTimeout:
+    case escrow::LnErrorCode::kNotFound:
+    case escrow::LnErrorCode::kAlreadyExists:
+    case escrow::LnErrorCode::kAlreadySettled:
+    case escrow::LnErrorCode::kAlreadyCanceled:
+    case escrow::LnErrorCode::kNotAccepted:
+    case escrow::LnErrorCode::kAlreadyPaying:
+    case escrow::LnErrorCode::kProtocol:
+    case escrow::LnErrorCode::kInternal:
+      return false;
+  }
+  return false;
+}
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
@@ -87,8 +132,7 @@ void Engine::Execute(const Intent& intent, bool redrive) {
   auto retry_later = [this, id](Tx& tx, const std::string& why) {
     (void)tx;
     base::Log(base::LogLevel::kWarn, "engine", "intent failed; will retry", {{"intent", std::to_string(id)}, {"error", why}});
-    m_intent_retry_at[id] = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::steady_clock::now().time_since_epoch()).count() + kIntentRetryMs;
+    m_intent_retry_at[id] = SteadyMs() + intent_retry_interval.count();
   };
 
   switch (intent.kind) {
@@ -151,6 +195,7 @@ void Engine::Execute(const Intent& intent, bool redrive) {
               MarkDone(tx, id);
               h.state = HoldState::kCanceled;
               tx.Put(h);
+              OnHoldLost(tx, h, order);
               return;
             } else if (settle && code == escrow::LnErrorCode::kNotAccepted) {
               // Not paid (yet): nothing to take. Cancel it so that it can't be paid later.
@@ -184,6 +229,7 @@ void Engine::Execute(const Intent& intent, bool redrive) {
       spec.payment_hash = HashFromHex(p->payment_hash);
       spec.fee_limit_sat = p->routing_budget_sat;
       spec.timeout_seconds = 60;
+      spec.cltv_limit = m_d.params.payout_cltv_limit_blocks;
       auto prior = redrive ? escrow::PriorFailure::kIsThisAttempt
                            : (p->attempts > 1 ? escrow::PriorFailure::kResend : escrow::PriorFailure::kIsThisAttempt);
       m_d.payouts->Pay(spec, prior, [this, id](escrow::LnResult<escrow::PayOutcome> r) {
@@ -236,11 +282,69 @@ void Engine::OnHoldSettled(Tx& tx, HoldInvoice& h, Order& o) {
   AddLedger(tx, o, 0, LedgerKind::kProceeds, h.amount_sat - reward, "forfeited bond");
 }
 
+// A hold the order relied on was canceled by the node (its sats went back to the payer)
+// without our asking. The order cannot go on as if it were locked: it ends as its status'
+// expiry rules say (those decide the bonds; a bond the node gave back cannot be forfeited),
+// and in 9/10 that opens a dispute with custody of what is still held. An escrow lost after the
+// seller confirmed (13, a race with the node) leaves the buyer unpaid: a dispute too.
+void Engine::OnHoldLost(Tx& tx, const HoldInvoice& h, Order& o) {
+  if (IsTerminal(o.status)) return;
+  const bool needed = h.id == o.maker_bond_id || h.id == o.taker_bond_id || h.id == o.escrow_id;
+  if (!needed) return;
+  tx.touched_orders.insert(o.id);
+  if (o.status == OrderStatus::kSendingSats && h.id == o.escrow_id) {
+    if (o.payout_id) {
+      auto p = tx.Must(tx.store.PayoutById(o.payout_id), "payout");
+      if (p.state == PayoutState::kPending) {
+        p.state = PayoutState::kReplaced;
+        tx.Put(p);
+      }
+    }
+    o.is_disputed = true;
+    o.status = OrderStatus::kInDispute;
+    o.expires_at = 0;
+    tx.Put(o);
+    return;
+  }
+  Expire(tx, o);
+}
+
 void Engine::StartPayout(Tx& tx, Order& o, Payout& p) {
+  if (tx.now >= p.invoice_expires_at) {
+    // Checked before every attempt: an expired invoice cannot be paid. RoboSats moves such a
+    // payout to "Failed lightning network routing" (15) and asks for a new invoice.
+    p.state = PayoutState::kFailed;
+    p.failure_reason = "The invoice has expired";
+    p.next_attempt_at = 0;
+    tx.Put(p);
+    o.status = OrderStatus::kRoutingFailed;
+    o.expires_at = 0;
+    tx.Put(o);
+    return;
+  }
   p.state = PayoutState::kInFlight;
   p.attempts += 1;
   tx.Put(p);
+  o.status = OrderStatus::kSendingSats;
+  tx.Put(o);
   QueueIntent(tx, IntentKind::kPay, o.id, p.id);
+}
+
+// A payout attempt ended without success: retry a minute later up to the limit (and while the
+// invoice is valid), then wait for a new invoice. Either way the order shows 15.
+void Engine::FailPayoutAttempt(Tx& tx, Order& o, Payout& p, std::string reason) {
+  p.failure_reason = std::move(reason);
+  const bool expired = tx.now >= p.invoice_expires_at;
+  if (p.attempts < m_d.params.payout_max_attempts && !expired) {
+    p.state = PayoutState::kPending;
+    p.next_attempt_at = tx.now + m_d.params.payout_retry_interval_s;
+  } else {
+    p.state = PayoutState::kFailed;
+    p.next_attempt_at = 0;
+  }
+  tx.Put(p);
+  o.status = OrderStatus::kRoutingFailed;
+  tx.Put(o);
 }
 
 void Engine::OnPayoutResult(Tx& tx, int64_t intent_id, const escrow::LnResult<escrow::PayOutcome>& r) {
@@ -249,11 +353,26 @@ void Engine::OnPayoutResult(Tx& tx, int64_t intent_id, const escrow::LnResult<es
   auto p = tx.Must(tx.store.PayoutById(intent.target_id), "payout");
   auto o = tx.Must(tx.store.OrderById(p.order_id), "order");
   if (!r.ok()) {
+    if (RefusedBeforeSending(r.error().code)) {
+      // A definite refusal: no HTLC left. A failed attempt (RoboSats: an expired payout invoice
+      // goes to 15 and a new one is accepted), never a wedge in 13.
+      base::Log(base::LogLevel::kWarn, "engine", "payout refused by the node",
+                {{"order", std::to_string(o.id)}, {"error", escrow::LnErrorCodeName(r.error().code)},
+                 {"message", r.error().message}});
+      MarkDone(tx, intent_id);
+      tx.touched_orders.insert(o.id);
+      FailPayoutAttempt(tx, o, p,
+                        r.error().code == escrow::LnErrorCode::kInvalidArgument
+                            ? "The node refused the invoice: " + r.error().message
+                            : std::string(FailureLabel(r.error().code == escrow::LnErrorCode::kNoRoute
+                                                           ? escrow::FailureReason::kNoRoute
+                                                           : escrow::FailureReason::kInsufficientBalance)));
+      return;
+    }
     // The node could not be asked: nothing is known to be sent. Re-drive the same attempt.
     base::Log(base::LogLevel::kWarn, "engine", "payout attempt undecided; will re-drive",
               {{"order", std::to_string(o.id)}, {"error", escrow::LnErrorCodeName(r.error().code)}});
-    m_intent_retry_at[intent_id] = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::steady_clock::now().time_since_epoch()).count() + kIntentRetryMs;
+    m_intent_retry_at[intent_id] = SteadyMs() + intent_retry_interval.count();
     return;
   }
   MarkDone(tx, intent_id);
@@ -272,23 +391,13 @@ void Engine::OnPayoutResult(Tx& tx, int64_t intent_id, const escrow::LnResult<es
               "trade fees and unspent routing budget");
     o.status = OrderStatus::kSuccess;
     o.expires_at = tx.now;
+    o.finished_at = tx.now;
     tx.Put(o);
     ReleaseRobots(tx, o);
     return;
   }
   // FAILED: retry up to the limit, a minute apart; then wait for a new invoice.
-  p.failure_reason = escrow::FailureReasonName(r->failure_reason);
-  bool expired = tx.now >= p.invoice_expires_at;
-  if (p.attempts < m_d.params.payout_max_attempts && !expired) {
-    p.state = PayoutState::kPending;
-    p.next_attempt_at = tx.now + m_d.params.payout_retry_interval_s;
-  } else {
-    p.state = PayoutState::kFailed;
-    p.next_attempt_at = 0;
-  }
-  tx.Put(p);
-  o.status = OrderStatus::kRoutingFailed;
-  tx.Put(o);
+  FailPayoutAttempt(tx, o, p, FailureLabel(r->failure_reason));
 }
 
 // A hold invoice changed state at the node.
@@ -337,6 +446,7 @@ void Engine::Handle(HoldUpdate& u) {
               if (was_accepted && !we_asked) {
                 base::Log(base::LogLevel::kError, "engine", "the node canceled a held invoice",
                           {{"order", std::to_string(o.id)}, {"hold", std::to_string(h->id)}});
+                OnHoldLost(tx, *h, o);
               }
             }
             return;
@@ -375,10 +485,30 @@ void Engine::Schedule(int64_t order_id) {
   }
   auto o = m_d.store->OrderById(order_id);
   if (!o) return;
+  NoteTransition(*o);
   int64_t deadline = NextDeadline(*o);
   if (deadline == 0) return;
   m_timers.emplace(deadline, order_id);
   m_timer_of[order_id] = deadline;  // NOLINT: insert-or-assign
+}
+
+void Engine::NoteTransition(const Order& o) {
+  auto it = m_logged_status.find(o.id);
+  const bool known = it != m_logged_status.end();
+  if (known && it->second == o.status) return;
+  std::string reason;
+  if (o.status == OrderStatus::kExpired && o.expiry_reason) reason = ExpiryMessage(*o.expiry_reason);
+  base::Log(base::LogLevel::kInfo, "engine", "order status",
+            {{"order", std::to_string(o.id)},
+             {"from", known ? std::to_string(static_cast<int>(it->second)) : std::string("new")},
+             {"to", std::to_string(static_cast<int>(o.status))},
+             {"status", StatusMessage(o.status)},
+             {"reason", reason}});
+  if (IsTerminal(o.status)) {
+    if (known) m_logged_status.erase(it);
+  } else {
+    m_logged_status.insert_or_assign(o.id, o.status);
+  }
 }
 
 void Engine::RunDueTimers(int64_t now) {
@@ -397,16 +527,7 @@ void Engine::RunDueTimers(int64_t now) {
           if (o.expires_at != 0 && o.expires_at <= tx.now) Expire(tx, o);
           if (o.status == OrderStatus::kRoutingFailed && o.payout_id) {
             auto p = tx.Must(tx.store.PayoutById(o.payout_id), "payout");
-            if (p.state == PayoutState::kPending && p.next_attempt_at <= tx.now) {
-              if (tx.now >= p.invoice_expires_at) {
-                p.state = PayoutState::kFailed;
-                tx.Put(p);
-              } else {
-                o.status = OrderStatus::kSendingSats;
-                tx.Put(o);
-                StartPayout(tx, o, p);
-              }
-            }
+            if (p.state == PayoutState::kPending && p.next_attempt_at <= tx.now) StartPayout(tx, o, p);
           }
         },
         nullptr);
@@ -463,6 +584,8 @@ void Engine::OnTimers() {
   }
 
   RunDueTimers(m_d.clock->NowSeconds());
+  // /api/info/'s statistics follow the clock even when no order changes.
+  if (m_stats_at >= 0 && m_d.clock->NowSeconds() - m_stats_at >= 60) Publish();
   ResolveHtlcsNearExpiry();
 
   // The slow safety net: ask the node about every hold we still consider unresolved.

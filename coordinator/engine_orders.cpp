@@ -33,33 +33,9 @@ bool Engine::IsBuyer(const Order& o, int64_t robot_id) const {
   return o.type == OrderType::kBuy ? robot_id == o.maker_id : (robot_id == o.taker_id && robot_id != 0);
 }
 
-// RoboSats: /api/ticks/ refuses more than 5000 ticks (1051).
-static constexpr size_t kMaxTicks = 5000;
 
 
 JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
-  if (auto* t = std::get_if<TicksCmd>(&command)) {
-    auto ticks = tx.store.Ticks(t->start, t->end, kMaxTicks + 1);
-    if (ticks.size() > kMaxTicks) return Refuse(err::kTooManyTicks);
-    Json list = Json::array();
-    for (const auto& k : ticks) {
-      list.push_back({{"timestamp", IsoTime(k.timestamp)}, {"currency", k.currency}, {"volume", k.volume},
-                      {"price", k.price}, {"premium", k.premium}, {"fee", k.fee}});
-    }
-    return list;
-  }
-  if (std::holds_alternative<HistoricalCmd>(command)) {
-    // Volume and number of contracts per day (RoboSats /api/historical/).
-    std::map<std::string, std::pair<double, int>> days;
-    for (const auto& k : tx.store.Ticks(0, std::numeric_limits<int64_t>::max(), 1000000)) {
-      auto& d = days[IsoTime(k.timestamp).substr(0, 10)];
-      d.first += std::strtod(k.volume.c_str(), nullptr);
-      d.second += 1;
-    }
-    Json out = Json::array();
-    for (const auto& [day, v] : days) out.push_back({{day, {{"volume", v.first}, {"num_contracts", v.second}}}});
-    return out;
-  }
   if (robot == nullptr) return Refuse(err::kNoCredentials);
   // Activity ("Active", "Seen recently"): written at most once a minute, so reads stay cheap.
   if (tx.now - robot->last_seen_at >= 60) {
@@ -72,7 +48,7 @@ JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
       [&](auto& c) -> JsonResult {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, GetRobotCmd>) {
-          return RobotView(*robot);
+          return RobotView(tx, *robot);
         } else if constexpr (std::is_same_v<T, SetStealthCmd>) {
           robot->wants_stealth = c.wants_stealth;
           tx.Put(*robot);
@@ -82,7 +58,7 @@ JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
         } else if constexpr (std::is_same_v<T, GetOrderCmd>) {
           auto o = tx.store.OrderById(c.order_id);
           if (!o) return Refuse(err::kInvalidOrderId);
-          return OrderView(tx, *o, *robot);
+          return AnswerOrder(tx, *o, *robot);
         } else if constexpr (std::is_same_v<T, TakeCmd>) {
           return DoTake(tx, *robot, c);
         } else if constexpr (std::is_same_v<T, PauseCmd>) {
@@ -97,10 +73,9 @@ JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
           return DoUndoConfirm(tx, *robot, c);
         } else if constexpr (std::is_same_v<T, DisputeCmd>) {
           return DoDispute(tx, *robot, c);
-        } else if constexpr (std::is_same_v<T, RatePlatformCmd>) {
-          return DoRate(tx, *robot, c);
         } else {
-          return Refuse(err::kNotUnderstood);  // TicksCmd, HistoricalCmd: answered above
+          static_assert(std::is_same_v<T, RatePlatformCmd>);
+          return DoRate(tx, *robot, c);
         }
       },
       command);
@@ -221,7 +196,7 @@ JsonResult Engine::DoMake(Tx& tx, Robot& robot, const MakeCmd& c) {
   tx.Put(o);
   robot.active_order_id = o.id;
   tx.Put(robot);
-  return OrderView(tx, o, robot);
+  return AnswerOrder(tx, o, robot);
 }
 
 JsonResult Engine::DoTake(Tx& tx, Robot& robot, const TakeCmd& c) {
@@ -231,7 +206,7 @@ JsonResult Engine::DoTake(Tx& tx, Robot& robot, const TakeCmd& c) {
   Order o = *found;
   // Taking again an order one is already taking: answer with the same take.
   for (const auto& t : tx.store.TakesOfOrder(o.id)) {
-    if (t.robot_id == robot.id && t.state == TakeState::kPending) return OrderView(tx, o, robot);
+    if (t.robot_id == robot.id && t.state == TakeState::kPending) return AnswerOrder(tx, o, robot);
   }
   if (o.maker_id == robot.id) return Refuse(err::kOrderNotAvailable, "You cannot take your own order");
   if (o.status != OrderStatus::kPublic) return Refuse(err::kNotPublic);
@@ -281,7 +256,7 @@ JsonResult Engine::DoTake(Tx& tx, Robot& robot, const TakeCmd& c) {
   robot.active_order_id = o.id;
   tx.Put(robot);
   tx.touched_orders.insert(o.id);
-  return OrderView(tx, o, robot);
+  return AnswerOrder(tx, o, robot);
 }
 
 JsonResult Engine::DoPause(Tx& tx, Robot& robot, const PauseCmd& c) {
@@ -297,12 +272,13 @@ JsonResult Engine::DoPause(Tx& tx, Robot& robot, const PauseCmd& c) {
     return Refuse(err::kCannotPause);
   }
   tx.Put(o);
-  return OrderView(tx, o, robot);
+  return AnswerOrder(tx, o, robot);
 }
 
 // Ends an order: returns every unresolved take's bond, frees the robots.
 void Engine::FinishOrder(Tx& tx, Order& o, OrderStatus terminal) {
   o.status = terminal;
+  o.finished_at = tx.now;
   tx.Put(o);
   for (auto t : tx.store.TakesOfOrder(o.id)) {
     if (t.state == TakeState::kPending) EndTake(tx, t, TakeState::kLost, /*penalise=*/false);
@@ -369,7 +345,7 @@ JsonResult Engine::DoCancel(Tx& tx, Robot& robot, const CancelCmd& c) {
     // A pre-taker walks away before locking its bond: the bond is returned, a short penalty.
     Take t = *my_take;
     robot = EndTake(tx, t, TakeState::kCancelled, /*penalise=*/true);
-    return OrderView(tx, o, robot);
+    return AnswerOrder(tx, o, robot);
   }
 
   auto hold = [&](int64_t id) { return tx.Must(tx.store.HoldById(id), "hold"); };
@@ -382,7 +358,7 @@ JsonResult Engine::DoCancel(Tx& tx, Robot& robot, const CancelCmd& c) {
       auto bond = hold(o.maker_bond_id);
       Resolve(tx, bond, false);
       FinishOrder(tx, o, OrderStatus::kCancelled);
-      return OrderView(tx, o, robot);
+      return CancelledAnswer(o);
     }
     case OrderStatus::kWaitingCollateralAndInvoice:
     case OrderStatus::kWaitingCollateral: {
@@ -397,7 +373,7 @@ JsonResult Engine::DoCancel(Tx& tx, Robot& robot, const CancelCmd& c) {
         Resolve(tx, esc, false);
       }
       FinishOrder(tx, o, OrderStatus::kCancelled);
-      return OrderView(tx, o, robot);
+      return CancelledAnswer(o);
     }
     case OrderStatus::kWaitingInvoice:
     case OrderStatus::kSendingFiat:
@@ -416,10 +392,10 @@ JsonResult Engine::DoCancel(Tx& tx, Robot& robot, const CancelCmd& c) {
           tx.Put(p);
         }
         FinishOrder(tx, o, OrderStatus::kCollaborativelyCancelled);
-      } else {
-        tx.Put(o);
+        return CancelledAnswer(o);
       }
-      return OrderView(tx, o, robot);
+      tx.Put(o);
+      return AnswerOrder(tx, o, robot);
     }
     case OrderStatus::kWaitingTakerBond:
     case OrderStatus::kCancelled:
@@ -444,18 +420,22 @@ JsonResult Engine::DoConfirm(Tx& tx, Robot& robot, const ConfirmCmd& c) {
   if (o.maker_id != robot.id && o.taker_id != robot.id) return Refuse(err::kNotParticipant);
   const bool buyer = IsBuyer(o, robot.id);
   if (buyer) {
-    if (o.status == OrderStatus::kFiatSent) return OrderView(tx, o, robot);  // already confirmed
+    if (o.status == OrderStatus::kFiatSent) return AnswerOrder(tx, o, robot);  // already confirmed
     if (o.status != OrderStatus::kSendingFiat) return Refuse(err::kCannotConfirm);
     o.is_fiat_sent = true;
     o.status = OrderStatus::kFiatSent;
     tx.Put(o);
-    return OrderView(tx, o, robot);
+    return AnswerOrder(tx, o, robot);
   }
   if (o.status == OrderStatus::kSendingFiat) return Refuse(err::kSellerConfirmsFirst);
   if (o.status != OrderStatus::kFiatSent) return Refuse(err::kCannotConfirm);
   // The seller received the fiat: take the escrow, return both bonds; the buyer is paid once
-  // the escrow settle is confirmed (OnHoldSettled).
+  // the escrow settle is confirmed (OnHoldSettled). Only a locked escrow can be taken: one the
+  // node gave back must never move the order to 13 with nothing to settle.
   auto esc = tx.Must(tx.store.HoldById(o.escrow_id), "escrow");
+  if (esc.state != HoldState::kAccepted) {
+    return Refuse(err::kCannotConfirm, "The trade escrow is not locked: the fiat payment cannot be confirmed");
+  }
   Resolve(tx, esc, true);
   for (int64_t id : {o.maker_bond_id, o.taker_bond_id}) {
     auto b = tx.Must(tx.store.HoldById(id), "bond");
@@ -464,7 +444,7 @@ JsonResult Engine::DoConfirm(Tx& tx, Robot& robot, const ConfirmCmd& c) {
   o.status = OrderStatus::kSendingSats;
   o.expires_at = 0;
   tx.Put(o);
-  return OrderView(tx, o, robot);
+  return AnswerOrder(tx, o, robot);
 }
 
 JsonResult Engine::DoUndoConfirm(Tx& tx, Robot& robot, const UndoConfirmCmd& c) {
@@ -477,7 +457,7 @@ JsonResult Engine::DoUndoConfirm(Tx& tx, Robot& robot, const UndoConfirmCmd& c) 
   o.is_fiat_sent = false;
   o.status = OrderStatus::kSendingFiat;
   tx.Put(o);
-  return OrderView(tx, o, robot);
+  return AnswerOrder(tx, o, robot);
 }
 
 JsonResult Engine::DoDispute(Tx& tx, Robot& robot, const DisputeCmd& c) {
@@ -498,7 +478,7 @@ JsonResult Engine::DoRate(Tx& tx, Robot& robot, const RatePlatformCmd& c) {
   if (o.status != OrderStatus::kSuccess) return Refuse(err::kNotUnderstood, "You can rate the platform after a successful trade");
   o.platform_rating = c.rating;
   tx.Put(o);
-  return OrderView(tx, o, robot);
+  return AnswerOrder(tx, o, robot);
 }
 
 }  // namespace coordinator

@@ -52,7 +52,8 @@ std::string IsoTime(int64_t unix_seconds);
 
 struct Robot {
   int64_t id = 0;
-  std::string token_sha256;        // hex of SHA256(token), the lookup key; never logged
+  // The lookup key: hex SHA256 of the hex SHA256 of the token (RoboSats' hash_id). A one-way
+  // hash of the credential, so the store holds nothing that authenticates a robot.
   std::string hash_id;             // public
   std::string nickname;            // public
   std::string public_key;          // armored PGP
@@ -163,6 +164,8 @@ struct Order {
   int64_t trade_satoshis = 0;     // fixed when the taker bond locks
   std::string taken_amount;       // fiat amount of the contract
   double contract_price = 0;      // fiat per BTC when the contract formed
+  int64_t contract_at = 0;        // when the taker bond locked (0: not yet)
+  int64_t finished_at = 0;        // when the order reached a terminal status (0: not yet)
   int64_t maker_bond_id = 0;
   int64_t taker_bond_id = 0;
   int64_t escrow_id = 0;

@@ -17,25 +17,64 @@ double SellerFeeFraction(const TradeParams& p, OrderType type) {
 }
 
 int64_t BondSats(int64_t trade_sats, double bond_size_percent) {
-  return static_cast<int64_t>(std::floor(static_cast<double>(trade_sats) * bond_size_percent / 100.0));
+  // Hundredths of a percent as an integer: the decimal arithmetic stays exact.
+  const int64_t basis_points = std::llround(bond_size_percent * 100.0);
+  return trade_sats * basis_points / 10000;
 }
 
+namespace {
+// Python's round(float): to nearest, ties to even — std::nearbyint in the default rounding
+// mode (FE_TONEAREST) does exactly that on the same double.
+int64_t PythonRound(double v) { return static_cast<int64_t>(std::nearbyint(v)); }
+}  // namespace
+
 int64_t EscrowSats(const TradeParams& p, OrderType type, int64_t trade_sats) {
-  return static_cast<int64_t>(std::floor(static_cast<double>(trade_sats) * (1.0 + SellerFeeFraction(p, type))));
+  const double fee_sats = static_cast<double>(trade_sats) * SellerFeeFraction(p, type);
+  return PythonRound(static_cast<double>(trade_sats) + fee_sats);
 }
 
 int64_t PayoutSats(const TradeParams& p, OrderType type, int64_t trade_sats) {
-  return static_cast<int64_t>(std::floor(static_cast<double>(trade_sats) * (1.0 - BuyerFeeFraction(p, type))));
+  const double fee_sats = static_cast<double>(trade_sats) * BuyerFeeFraction(p, type);
+  return PythonRound(static_cast<double>(trade_sats) - fee_sats);
 }
 
-int64_t RoutingBudgetSats(int64_t payout_sats, int64_t ppm) {
-  // Integer arithmetic: exact for every amount the order limits allow.
-  return payout_sats * ppm / 1000000;
+int64_t PayoutInvoiceSats(int64_t payout_sats, int64_t ppm) {
+  const double n = static_cast<double>(payout_sats);
+  return static_cast<int64_t>(std::floor(n - n * (static_cast<double>(ppm) / 1000000.0)));
 }
+
+int64_t RoutingBudgetSats(int64_t payout_sats, int64_t ppm) { return payout_sats - PayoutInvoiceSats(payout_sats, ppm); }
 
 uint32_t CltvBlocksFor(const TradeParams& p, int64_t seconds) {
   double blocks = std::ceil(static_cast<double>(seconds) * p.cltv_safety_factor / static_cast<double>(p.block_time_s));
   return static_cast<uint32_t>(blocks);
+}
+
+int64_t StatusSeconds(const TradeParams& p, const Order& o, OrderStatus status) {
+  constexpr int64_t kDay = 86400;
+  switch (status) {
+    case OrderStatus::kWaitingMakerBond: return p.maker_bond_expiry_s;
+    case OrderStatus::kPublic:
+    case OrderStatus::kPaused: return o.public_duration;  // RoboSats: 0 (its old "Deleted"); a
+                                                          // paused order's clock still runs
+    case OrderStatus::kWaitingTakerBond: return p.taker_bond_expiry_s;
+    case OrderStatus::kWaitingCollateralAndInvoice:
+    case OrderStatus::kWaitingCollateral:
+    case OrderStatus::kWaitingInvoice: return o.escrow_duration;
+    case OrderStatus::kSendingFiat:
+    case OrderStatus::kFiatSent: return p.fiat_exchange_duration_s;
+    case OrderStatus::kInDispute: return kDay;
+    case OrderStatus::kSendingSats:
+    case OrderStatus::kSuccess:
+    case OrderStatus::kRoutingFailed:
+    case OrderStatus::kWaitingDisputeResolution:
+    case OrderStatus::kMakerLostDispute:
+    case OrderStatus::kTakerLostDispute: return 100 * kDay;
+    case OrderStatus::kCancelled:
+    case OrderStatus::kExpired:
+    case OrderStatus::kCollaborativelyCancelled: return 0;
+  }
+  return 0;
 }
 
 int64_t EscrowHoldSeconds(const TradeParams& p, const Order& o) {

@@ -6,6 +6,7 @@
 
 #include "coordinator/engine.h"
 #include "coordinator/engine_tx.h"
+#include "coordinator/errors.h"
 #include "coordinator/money.h"
 
 namespace coordinator {
@@ -39,7 +40,7 @@ std::string Activity(int64_t last_seen, int64_t now) {
 
 }  // namespace
 
-Json Engine::RobotView(const Robot& r) {
+Json Engine::RobotView(Tx& tx, const Robot& r) {
   Json j;
   j["nickname"] = r.nickname;
   j["hash_id"] = r.hash_id;
@@ -48,29 +49,58 @@ Json Engine::RobotView(const Robot& r) {
   j["nostr_pubkey"] = r.nostr_pubkey;
   j["earned_rewards"] = r.earned_rewards_sat;
   j["wants_stealth"] = r.wants_stealth;
-  j["found"] = true;
   j["last_login"] = IsoTime(r.last_seen_at);
   j["tg_enabled"] = false;
   j["tg_token"] = "";
   j["tg_bot_name"] = "";
+  // RoboSats api/views.py RobotView.get: the active order, or else the last order made or
+  // taken; `found` only for a robot created more than 5 minutes ago (the client says "welcome
+  // back" then).
   if (r.active_order_id != 0) {
     j["active_order_id"] = r.active_order_id;
+  } else if (auto last = tx.store.LastOrderIdOf(r.id)) {
+    j["last_order_id"] = *last;
   }
+  if (r.created_at < tx.now - 300) j["found"] = true;
   return j;
+}
+
+base::Result<Json> Engine::AnswerOrder(Tx& tx, const Order& o, const Robot& viewer) {
+  // RoboSats api/views.py OrderView.get: a cancelled order (4, 12) answers 1043 to everyone;
+  // an order that is not public answers 1044 (403) to a robot that is not in it.
+  if (o.status == OrderStatus::kCancelled || o.status == OrderStatus::kCollaborativelyCancelled) {
+    return Refuse(err::kOrderCancelled);
+  }
+  const bool in_it = viewer.id == o.maker_id || (o.taker_id != 0 && viewer.id == o.taker_id);
+  if (!in_it && o.status != OrderStatus::kPublic) return Refuse(err::kOrderNotAvailable);
+  return OrderView(tx, o, viewer);
+}
+
+Json Engine::CancelledAnswer(const Order& o) {
+  // RoboSats api/views.py take_update_confirm_dispute_cancel, action "cancel": once the order is
+  // cancelled (4) or collaboratively cancelled (12), a 200 with this shape (not the order view).
+  return Json{{"id", o.id},
+              {"status", static_cast<int>(o.status)},
+              {"type", static_cast<int>(o.type)},
+              {"expires_at", IsoTime(o.expires_at)},
+              {"bad_request", "This order has been cancelled"}};
 }
 
 Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
   const TradeParams& p = m_d.params;
   const int64_t now = tx.now;
-  const bool is_maker = viewer.id == o.maker_id;
-  const bool is_taker = o.taker_id != 0 && viewer.id == o.taker_id;
   std::optional<Take> my_take;
   for (const auto& t : tx.store.TakesOfOrder(o.id)) {
     if (t.robot_id == viewer.id && t.state == TakeState::kPending) my_take = t;
   }
+  const bool is_maker = viewer.id == o.maker_id;
+  // RoboSats api/views.py OrderView.get: a robot with a pending take is the taker
+  // (`is_taker = order.taker == user or take_order.exists()`); the client shows the taker bond
+  // only to a participant.
+  const bool is_taker = (o.taker_id != 0 && viewer.id == o.taker_id) || my_take.has_value();
   const bool participant = is_maker || is_taker;
-  int status = static_cast<int>(o.status);
-  if (my_take) status = static_cast<int>(OrderStatus::kWaitingTakerBond);
+  const OrderStatus shown = my_take ? OrderStatus::kWaitingTakerBond : o.status;
+  const int status = static_cast<int>(shown);
 
   auto maker = tx.store.RobotById(o.maker_id);
   std::optional<Robot> taker;
@@ -78,8 +108,10 @@ Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
 
   auto rate = m_d.rates->Rate(o.currency);
   double premium = ParseSignedDecimal(o.premium, 3, 2).value_or(0);
-  double amount = ParseDecimal(o.has_range ? o.max_amount : o.amount, 10, 8).value_or(0);
+  std::string amount_text = my_take ? my_take->amount : (o.has_range ? o.max_amount : o.amount);
+  double amount = ParseDecimal(amount_text, 10, 8).value_or(0);
   int64_t sats_now = o.is_explicit ? o.satoshis : SatsForFiat(amount, rate.value_or(0), premium).value_or(0);
+  if (participant && o.trade_satoshis > 0) sats_now = o.last_satoshis;
   double price_now = rate ? *rate * (1 + premium / 100) : 0;
   double premium_now = o.is_explicit && rate ? PremiumFor(amount, o.satoshis, *rate) : premium;
 
@@ -91,7 +123,7 @@ Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
   j["expires_at"] = IsoTime(expires == 0 ? now : expires);
   j["type"] = static_cast<int>(o.type);
   j["currency"] = o.currency;
-  j["amount"] = DecimalOrNull(o.has_range ? "" : o.amount);
+  j["amount"] = my_take ? Json(my_take->amount) : DecimalOrNull(o.has_range ? "" : o.amount);
   j["has_range"] = o.has_range;
   j["min_amount"] = DecimalOrNull(o.min_amount);
   j["max_amount"] = DecimalOrNull(o.max_amount);
@@ -106,7 +138,9 @@ Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
   j["escrow_duration"] = o.escrow_duration;
   j["public_duration"] = o.public_duration;
   j["bond_size"] = o.bond_size;
-  j["total_secs_exp"] = expires > o.created_at ? expires - o.created_at : 0;
+  // RoboSats: t_to_expire(status), the whole duration of the status shown (the client's
+  // countdown is (expires_at − now) / total_secs_exp).
+  j["total_secs_exp"] = StatusSeconds(p, o, shown);
   if (viewer.penalty_until > now) j["penalty"] = IsoTime(viewer.penalty_until);
   j["is_maker"] = is_maker;
   j["is_taker"] = is_taker;
@@ -118,7 +152,7 @@ Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
   j["maker_status"] = maker ? Activity(maker->last_seen_at, now) : "Inactive";
   j["taker_status"] = taker ? Activity(taker->last_seen_at, now) : "Inactive";
   j["price_now"] = std::round(price_now * 100) / 100;
-  j["status_message"] = StatusMessage(static_cast<OrderStatus>(status));
+  j["status_message"] = StatusMessage(shown);
   j["description"] = o.description.empty() ? Json(nullptr) : Json(o.description);
   j["latitude"] = CoordinateOrNull(o.latitude);
   j["longitude"] = CoordinateOrNull(o.longitude);
@@ -128,7 +162,7 @@ Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
   } else {
     j["expiry_reason"] = nullptr;
   }
-  if (!participant && !my_take) return j;
+  if (!participant) return j;
 
   auto hold = [&](int64_t id) -> std::optional<HoldInvoice> { return id ? tx.store.HoldById(id) : std::nullopt; };
   const bool buyer = my_take ? o.type == OrderType::kSell : IsBuyer(o, viewer.id);
@@ -179,43 +213,59 @@ Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
     j["retries"] = po->attempts;
     if (po->state == PayoutState::kPending && po->next_attempt_at) j["next_retry_time"] = IsoTime(po->next_attempt_at);
     j["failure_reason"] = po->failure_reason;
-    j["invoice_expired"] = now >= po->invoice_expires_at;
+    j["invoice_expired"] = po->state == PayoutState::kFailed && now >= po->invoice_expires_at;
   }
-  if (status == 14) {
-    Json platform;
-    platform["contract_timestamp"] = IsoTime(o.created_at);
-    platform["contract_exchange_rate"] = o.contract_price;
-    if (po) {
-      platform["routing_budget_sats"] = po->routing_budget_sat;
-      platform["routing_fee_sats"] = po->fee_sat;
-    }
-    j["platform_summary"] = platform;
-    Json mine;
-    mine["is_buyer"] = buyer;
-    mine["bond_size_sats"] = my_bond ? my_bond->amount_sat : 0;
-    mine["bond_size_percent"] = bond_pct;
-    if (buyer) {
-      mine["sent_fiat"] = ParseDecimal(o.taken_amount, 10, 8).value_or(0);
-      mine["received_sats"] = po ? po->amount_sat : 0;
-      mine["trade_fee_sats"] = o.trade_satoshis - PayoutSats(p, o.type, o.trade_satoshis);
-      mine["trade_fee_percent"] = BuyerFeeFraction(p, o.type) * 100;
-      if (po) {
-        mine["payment_hash"] = po->payment_hash;
-        mine["preimage"] = po->preimage;
-      }
-      mine["is_swap"] = false;
-      j["num_satoshis"] = po ? po->amount_sat : 0;
-      j["sent_satoshis"] = po ? po->amount_sat : 0;
-      j["network"] = m_d.node.network;
-    } else {
-      mine["received_fiat"] = ParseDecimal(o.taken_amount, 10, 8).value_or(0);
-      mine["sent_sats"] = esc ? esc->amount_sat : 0;
-      mine["trade_fee_sats"] = EscrowSats(p, o.type, o.trade_satoshis) - o.trade_satoshis;
-      mine["trade_fee_percent"] = SellerFeeFraction(p, o.type) * 100;
-    }
-    j[is_maker ? "maker_summary" : "taker_summary"] = mine;
-  }
+  if (status == 13 || status == 14 || status == 15) AddTradeSummary(o, buyer, po, mb, tb, esc, j);
   return j;
+}
+
+// RoboSats api/logics.py summarize_trade (statuses 13, 14, 15): both robots' summaries and the
+// platform's, shown to each participant. `trade_fee_percent` is a fraction (0.00025): the
+// client multiplies it by 100.
+void Engine::AddTradeSummary(const Order& o, bool viewer_is_buyer, const std::optional<Payout>& po,
+                             const std::optional<HoldInvoice>& maker_bond, const std::optional<HoldInvoice>& taker_bond,
+                             const std::optional<HoldInvoice>& escrow, Json& j) {
+  const TradeParams& p = m_d.params;
+  const double fiat = ParseDecimal(o.taken_amount, 10, 8).value_or(0);
+  const double bond_pct = ParseDecimal(o.bond_size, 2, 2).value_or(p.bond_default);
+  for (const bool maker_side : {true, false}) {
+    const int64_t robot_id = maker_side ? o.maker_id : o.taker_id;
+    const auto& bond = maker_side ? maker_bond : taker_bond;
+    Json s;
+    s["trade_fee_percent"] = maker_side ? MakerFeeFraction(p) : TakerFeeFraction(p);
+    s["bond_size_sats"] = bond ? bond->amount_sat : 0;
+    s["bond_size_percent"] = bond_pct;
+    const bool is_buyer = IsBuyer(o, robot_id);
+    s["is_buyer"] = is_buyer;
+    if (is_buyer) {
+      s["sent_fiat"] = fiat;
+      s["received_sats"] = po ? po->amount_sat : 0;
+      s["payment_hash"] = po ? po->payment_hash : "";
+      s["preimage"] = po && !po->preimage.empty() ? po->preimage : "processing";
+      s["trade_fee_sats"] = o.trade_satoshis - (po ? po->amount_sat + po->routing_budget_sat : 0);
+      s["is_swap"] = false;
+    } else {
+      s["sent_sats"] = escrow ? escrow->amount_sat : 0;
+      s["received_fiat"] = fiat;
+      s["trade_fee_sats"] = (escrow ? escrow->amount_sat : 0) - o.trade_satoshis;
+    }
+    j[maker_side ? "maker_summary" : "taker_summary"] = s;
+  }
+  Json platform;
+  platform["contract_exchange_rate"] = o.contract_price;
+  platform["contract_timestamp"] = IsoTime(o.contract_at ? o.contract_at : o.created_at);
+  if (o.contract_at && o.finished_at) platform["contract_total_time"] = o.finished_at - o.contract_at;
+  if (po) {
+    platform["routing_budget_sats"] = po->routing_budget_sat;
+    platform["routing_fee_sats"] = po->fee_sat;
+    platform["trade_revenue_sats"] = (escrow ? escrow->amount_sat : 0) - po->amount_sat;
+  }
+  j["platform_summary"] = platform;
+  if (viewer_is_buyer && po && o.status == OrderStatus::kSuccess) {
+    j["num_satoshis"] = po->amount_sat;
+    j["sent_satoshis"] = po->amount_sat;
+    j["network"] = m_d.node.network;
+  }
 }
 
 void Engine::Publish() {
@@ -277,10 +327,17 @@ void Engine::Publish() {
   info["num_public_buy_orders"] = num_buy;
   info["num_public_sell_orders"] = num_sell;
   info["book_liquidity"] = liquidity;
-  info["active_robots_today"] = 0;
-  info["last_day_nonkyc_btc_premium"] = 0.0;
-  info["last_day_volume"] = 0.0;
-  info["lifetime_volume"] = 0.0;
+  // Recomputed when a contract added a tick, and at most once a minute otherwise (the 24 h
+  // window and today's robots move with the clock).
+  if (m_stats_dirty || m_stats_at < 0 || now - m_stats_at >= 60) {
+    m_stats = ComputeMarketStats(*m_d.store, now);
+    m_stats_at = now;
+    m_stats_dirty = false;
+  }
+  info["active_robots_today"] = m_stats.active_robots_today;
+  info["last_day_nonkyc_btc_premium"] = m_stats.last_day_nonkyc_btc_premium;
+  info["last_day_volume"] = m_stats.last_day_volume;
+  info["lifetime_volume"] = m_stats.lifetime_volume;
   info["lnd_version"] = m_d.node.lnd_version;
   info["cln_version"] = "";
   info["robosats_running_commit_hash"] = m_d.facts.commit_hash;
@@ -302,7 +359,7 @@ void Engine::Publish() {
   info["version"] = {{"major", major}, {"minor", minor}, {"patch", patch}};
   info["notice_severity"] = m_d.facts.notice_severity;
   info["notice_message"] = m_d.facts.notice_message;
-  info["market_price_apis"] = "";
+  info["market_price_apis"] = m_d.facts.market_price_apis;
   snap->info = std::make_shared<const std::string>(info.dump());
   std::atomic_store(&m_snapshot, std::shared_ptr<const Snapshot>(std::move(snap)));
 }

@@ -24,6 +24,9 @@ struct TradeParams {
   int payout_max_attempts = 3;
   int64_t payout_retry_interval_s = 60;
   int64_t max_routing_budget_ppm = 100000;
+  // The most blocks a payout's HTLCs may stay locked (LND's cltv_limit; 0: the node's maximum).
+  // An invoice asking for a longer final CLTV is refused when submitted.
+  int32_t payout_cltv_limit_blocks = 1008;
   double reward_share = 0.5;      // of a forfeited bond, credited to the wronged robot
   // Margin (blocks) before a held HTLC's expiry at which the engine must have resolved it.
   int32_t htlc_expiry_margin_blocks = 24;

@@ -188,6 +188,10 @@ struct SendPaymentRequest {
   CustomRecords dest_custom_records;
   int64_t fee_limit_msat = 0;       // maximum routing fee
   int32_t timeout_seconds = 60;     // payment attempt budget (LND: timeout_seconds)
+  // LND REST: routerrpc.SendPaymentRequest.cltv_limit — "An optional maximum total time lock
+  // for the route. This should not exceed lnd's `--max-cltv-expiry` setting. If zero, then the
+  // value of `--max-cltv-expiry` is enforced."
+  int32_t cltv_limit = 0;
   bool allow_self_payment = false;
 };
 

@@ -135,6 +135,7 @@ void PayoutDesk::Send(const std::shared_ptr<Job>& job) {
   req.payment_request = job->spec.payment_request;
   req.fee_limit_msat = job->spec.fee_limit_sat * 1000;
   req.timeout_seconds = job->spec.timeout_seconds;
+  req.cltv_limit = job->spec.cltv_limit;
   StreamHandlers<Payment> h;
   h.on_update = [this, job](const Payment& p) {
     if (IsFinal(p.status)) Finish(job, OutcomeOf(p));

@@ -21,6 +21,7 @@ struct PaySpec {
   Hash32 payment_hash{};
   int64_t fee_limit_sat = 0;
   int32_t timeout_seconds = 60;
+  int32_t cltv_limit = 0;  // max total time lock of the route, blocks (0: the node's maximum)
 };
 
 struct PayOutcome {

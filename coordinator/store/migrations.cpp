@@ -180,7 +180,43 @@ CREATE TABLE ticks (
 CREATE INDEX ticks_timestamp ON ticks (timestamp);
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1};
+// Version 2 (core fixes):
+// - robots keep no credential: the token's SHA256 (a bearer credential: whoever holds it is the
+//   robot) is no longer stored; robots are looked up by hash_id, its one-way hash. SQLite cannot
+//   DROP a UNIQUE column, so the table is rebuilt (SQLite's documented procedure: foreign keys
+//   off around the migration, checked with foreign_key_check before COMMIT).
+// - orders: when the contract formed and when the order finished (RoboSats' trade summary).
+// - robots_last_seen: /api/info/ counts the robots active today.
+constexpr const char kSchemaV2[] = R"sql(
+CREATE TABLE robots_v2 (
+  id                    INTEGER PRIMARY KEY CHECK (id > 0),
+  hash_id               TEXT    NOT NULL UNIQUE,
+  nickname              TEXT    NOT NULL,
+  public_key            TEXT    NOT NULL,
+  encrypted_private_key TEXT    NOT NULL,
+  nostr_pubkey          TEXT    NOT NULL,
+  created_at            INTEGER NOT NULL,
+  last_seen_at          INTEGER NOT NULL,
+  earned_rewards_sat    INTEGER NOT NULL CHECK (earned_rewards_sat >= 0),
+  penalty_until         INTEGER NOT NULL,
+  active_order_id       INTEGER REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  wants_stealth         INTEGER NOT NULL CHECK (wants_stealth IN (0, 1))
+) STRICT;
+INSERT INTO robots_v2 (id, hash_id, nickname, public_key, encrypted_private_key, nostr_pubkey, created_at,
+                       last_seen_at, earned_rewards_sat, penalty_until, active_order_id, wants_stealth)
+  SELECT id, hash_id, nickname, public_key, encrypted_private_key, nostr_pubkey, created_at,
+         last_seen_at, earned_rewards_sat, penalty_until, active_order_id, wants_stealth FROM robots;
+DROP TABLE robots;
+ALTER TABLE robots_v2 RENAME TO robots;
+CREATE INDEX robots_public_key ON robots (public_key);
+CREATE INDEX robots_active_order ON robots (active_order_id);
+CREATE INDEX robots_last_seen ON robots (last_seen_at);
+
+ALTER TABLE orders ADD COLUMN contract_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN finished_at INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -215,6 +251,17 @@ base::Expected<int, std::string> SchemaVersionOf(Db& db) {
 
 base::Expected<int, std::string> Migrate(Db& db, std::span<const char* const> scripts) {
   const int known = static_cast<int>(scripts.size());
+  // SQLite's procedure for schema changes that rebuild a table: foreign keys off (a no-op
+  // inside a transaction, so before BEGIN), PRAGMA foreign_key_check before COMMIT, on again
+  // after. The caller's setting is restored whatever happens.
+  auto fk_was = db.QueryInt("PRAGMA foreign_keys");
+  if (!fk_was) return base::Err("migration: " + fk_was.error());
+  if (auto r = db.Exec("PRAGMA foreign_keys = OFF"); !r) return base::Err("migration: " + r.error());
+  struct RestoreFk {
+    Db& db;
+    bool on;
+    ~RestoreFk() { (void)db.Exec(on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF"); }
+  } restore{db, *fk_was == 1};
   for (;;) {
     // IMMEDIATE: take the write lock before reading the version, so that two processes
     // opening the same file never apply a script twice.
@@ -231,6 +278,13 @@ base::Expected<int, std::string> Migrate(Db& db, std::span<const char* const> sc
       if (*version == known) return *version;
       if (auto r = Apply(db, scripts[*version], *version + 1); !r) {
         return base::Err("migration to version " + std::to_string(*version + 1) + ": " + r.error());
+      }
+      // One row per violation; the first names its table.
+      auto dangling = db.QueryText("PRAGMA foreign_key_check");
+      if (!dangling) return base::Err("migration to version " + std::to_string(*version + 1) + ": " + dangling.error());
+      if (!dangling->empty()) {
+        return base::Err("migration to version " + std::to_string(*version + 1) + ": rows of " + *dangling +
+                         " break a foreign key");
       }
       return *version + 1;
     };

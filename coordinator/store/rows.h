@@ -41,7 +41,6 @@ template <class V, class R>
   requires std::same_as<std::remove_const_t<R>, Robot>
 void Columns(V& v, R& r) {
   v("id", r.id);
-  v("token_sha256", r.token_sha256);
   v("hash_id", r.hash_id);
   v("nickname", r.nickname);
   v("public_key", r.public_key);
@@ -85,6 +84,8 @@ void Columns(V& v, R& o) {
   v("trade_satoshis", o.trade_satoshis);
   v("taken_amount", o.taken_amount);
   v("contract_price", o.contract_price);
+  v("contract_at", o.contract_at);
+  v("finished_at", o.finished_at);
   v("maker_bond_id", AsRef(o.maker_bond_id));
   v("taker_bond_id", AsRef(o.taker_bond_id));
   v("escrow_id", AsRef(o.escrow_id));

@@ -36,7 +36,8 @@ class SqliteStore final : public Store {
   base::Expected<void, std::string> Put(const MarketTick& t) override;
 
   std::optional<Robot> RobotById(int64_t id) override;
-  std::optional<Robot> RobotByToken(const std::string& token_sha256) override;
+  std::optional<Robot> RobotByHashId(const std::string& hash_id) override;
+  std::optional<int64_t> LastOrderIdOf(int64_t robot_id) override;
   std::optional<Robot> RobotByPublicKey(const std::string& public_key) override;
   std::optional<Order> OrderById(int64_t id) override;
   std::vector<Order> LiveOrders() override;
@@ -56,6 +57,7 @@ class SqliteStore final : public Store {
   std::vector<MarketTick> Ticks(int64_t start, int64_t end, size_t limit) override;
   std::vector<MarketTick> LatestTicks(size_t limit) override;
   int64_t CountRobots() override;
+  int64_t CountRobotsSeenSince(int64_t since) override;
 
   Db& db() { return *m_db; }
 

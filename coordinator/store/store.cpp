@@ -187,9 +187,26 @@ std::optional<Robot> SqliteStore::RobotById(int64_t id) {
   return SelectOne<Robot>(kSql, id);
 }
 
-std::optional<Robot> SqliteStore::RobotByToken(const std::string& token_sha256) {
-  static const std::string kSql = SelectSql<Robot>("WHERE token_sha256 = ?1");
-  return SelectOne<Robot>(kSql, token_sha256);
+std::optional<Robot> SqliteStore::RobotByHashId(const std::string& hash_id) {
+  static const std::string kSql = SelectSql<Robot>("WHERE hash_id = ?1");
+  return SelectOne<Robot>(kSql, hash_id);
+}
+
+std::optional<int64_t> SqliteStore::LastOrderIdOf(int64_t robot_id) {
+  auto stmt = m_db->Prepare("SELECT MAX(id) FROM orders WHERE maker_id = ?1 OR taker_id = ?1");
+  if (!stmt) {
+    LogReadError(TableOf<Order>::kName, stmt.error());
+    return std::nullopt;
+  }
+  Use use(**stmt);
+  use->BindInt(1, robot_id);
+  auto row = use->Step();
+  if (!row) {
+    LogReadError(TableOf<Order>::kName, row.error());
+    return std::nullopt;
+  }
+  if (!*row || use->IsNull(0)) return std::nullopt;
+  return use->Int(0);
 }
 
 std::optional<Robot> SqliteStore::RobotByPublicKey(const std::string& public_key) {
@@ -297,6 +314,22 @@ int64_t SqliteStore::CountRobots() {
     return 0;
   }
   return *count;
+}
+
+int64_t SqliteStore::CountRobotsSeenSince(int64_t since) {
+  auto stmt = m_db->Prepare("SELECT COUNT(*) FROM robots WHERE last_seen_at >= ?1");
+  if (!stmt) {
+    LogReadError(TableOf<Robot>::kName, stmt.error());
+    return 0;
+  }
+  Use use(**stmt);
+  use->BindInt(1, since);
+  auto row = use->Step();
+  if (!row || !*row) {
+    if (!row) LogReadError(TableOf<Robot>::kName, row.error());
+    return 0;
+  }
+  return use->Int(0);
 }
 
 }  // namespace store

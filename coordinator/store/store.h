@@ -53,7 +53,9 @@ class Store {
   // Reads. nullopt: no such row. Lists are in id order unless said otherwise. A read that
   // fails in SQLite (I/O error, corruption) is logged and answers nullopt / empty.
   virtual std::optional<Robot> RobotById(int64_t id) = 0;
-  virtual std::optional<Robot> RobotByToken(const std::string& token_sha256) = 0;
+  virtual std::optional<Robot> RobotByHashId(const std::string& hash_id) = 0;
+  // The most recent order (highest id) the robot made or took, if any.
+  virtual std::optional<int64_t> LastOrderIdOf(int64_t robot_id) = 0;
   virtual std::optional<Robot> RobotByPublicKey(const std::string& public_key) = 0;
   virtual std::optional<Order> OrderById(int64_t id) = 0;
   // Every order not in a terminal status (4, 5, 12, 14, 17, 18): the engine's working set.
@@ -78,6 +80,8 @@ class Store {
   // The `limit` most recent ticks (by timestamp), oldest first as in Ticks().
   virtual std::vector<MarketTick> LatestTicks(size_t limit) = 0;
   virtual int64_t CountRobots() = 0;
+  // Robots whose last activity is at or after `since` (Unix seconds).
+  virtual int64_t CountRobotsSeenSince(int64_t since) = 0;
 };
 
 }  // namespace coordinator

@@ -275,6 +275,8 @@ LnResult<std::string> SendPaymentBody(const SendPaymentRequest& req) {
   // "If this field is left to the default value of 0, only zero-fee routes will be considered."
   j["fee_limit_msat"] = std::to_string(req.fee_limit_msat);
   j["timeout_seconds"] = req.timeout_seconds;  // int32: a JSON number
+  if (req.cltv_limit < 0) return base::Err(Invalid("cltv_limit is negative"));
+  if (req.cltv_limit > 0) j["cltv_limit"] = req.cltv_limit;  // int32: a JSON number
   if (req.allow_self_payment) j["allow_self_payment"] = true;
   return Dump(j);
 }

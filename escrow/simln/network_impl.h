@@ -98,6 +98,7 @@ class NetworkImpl final : public Network {
     CustomRecords records;
     int64_t fee_limit_msat = 0;
     int64_t timeout_seconds = 60;
+    int32_t cltv_limit = 0;  // max total time lock in blocks above the current height; 0: none
   };
 
   enum class Delivery { kSettled, kAccepted, kRejected };

@@ -46,6 +46,8 @@ LnResult<NetworkImpl::PaymentPlan> NetworkImpl::PlanPayment(const SendPaymentReq
   plan.records = req.dest_custom_records;
   plan.fee_limit_msat = req.fee_limit_msat;
   plan.timeout_seconds = req.timeout_seconds > 0 ? req.timeout_seconds : kDefaultPaymentTimeout;
+  if (req.cltv_limit < 0) return base::Err(Invalid("cltv_limit must not be negative"));
+  plan.cltv_limit = req.cltv_limit;
 
   if (!req.payment_request.empty()) {
     auto decoded = bolt11::Decode(req.payment_request);
@@ -240,7 +242,14 @@ std::optional<PlannedRoute> NetworkImpl::FindRoute(const std::string& source, co
   if (!usable_node(dest)) return std::nullopt;
   RouteRequest rr{index.at(source),    index.at(dest),        plan.amt_msat,
                   plan.fee_limit_msat, plan.final_cltv_delta, HeightLocked()};
-  return FindCheapestRoute(static_cast<int>(index.size()), edges, rr);
+  auto route = FindCheapestRoute(static_cast<int>(index.size()), edges, rr);
+  // LND: routes whose total time lock exceeds cltv_limit are not considered.
+  if (route && plan.cltv_limit > 0 &&
+      static_cast<int64_t>(route->total_time_lock) - HeightLocked() > plan.cltv_limit) {
+    *reason = FailureReason::kNoRoute;
+    return std::nullopt;
+  }
+  return route;
 }
 
 void NetworkImpl::LockHop(HopRec& hop, Txn& txn) {

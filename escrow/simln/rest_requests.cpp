@@ -251,6 +251,7 @@ base::Expected<SendPaymentCall, RpcError> ParseSendPayment(std::string_view body
   TRY(ReadInt(*obj, "fee_limit_sat", fee_limit_sat, "int64"));
   TRY(ReadInt(*obj, "fee_limit_msat", fee_limit_msat, "int64"));
   TRY(ReadInt(*obj, "timeout_seconds", timeout_seconds, "int32"));
+  TRY(ReadInt(*obj, "cltv_limit", req.cltv_limit, "int32"));
   TRY(ReadBool(*obj, "no_inflight_updates", call.no_inflight_updates));
   TRY(ReadBool(*obj, "allow_self_payment", req.allow_self_payment));
   if (const json* records = Field(*obj, "dest_custom_records")) {

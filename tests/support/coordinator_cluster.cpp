@@ -62,6 +62,7 @@ base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::Start(
     const std::string& dir, const std::vector<std::string>& wallets, int64_t channel_sat) {
   std::unique_ptr<SimlnDaemon> d(new SimlnDaemon());
   d->m_log = dir + "/simln.log";
+  d->m_state_dir = dir + "/simln";
   const std::string yaml = dir + "/network.yaml";
   {
     std::ofstream out(yaml);
@@ -97,6 +98,14 @@ base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::Start(
   return d;
 }
 
+base::Expected<void, std::string> SimlnDaemon::Mine(uint32_t n) {
+  auto p = Process::Start({BinaryPath("simln"), "mine", "--state-dir", m_state_dir, std::to_string(n)}, m_log);
+  if (!p) return base::Err(std::string("cannot start simln mine"));
+  auto code = p->Wait(kStartTimeout);
+  if (code != std::optional<int>(0)) return base::Err("simln mine failed; its log:\n" + Tail(m_log));
+  return {};
+}
+
 const LndEndpoint* SimlnDaemon::Node(const std::string& name) const {
   auto it = m_nodes.find(name);
   return it == m_nodes.end() ? nullptr : &it->second;
@@ -124,7 +133,8 @@ std::optional<int> SimlnDaemon::Stop(std::chrono::milliseconds timeout) {
 
 base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(const std::string& dir,
                                                                                const LndEndpoint& node,
-                                                                               const std::string& crash_at) {
+                                                                               const std::string& crash_at,
+                                                                               int chain_poll_interval_s) {
   std::unique_ptr<Coordinatord> c(new Coordinatord());
   c->m_log = dir + "/coordinatord.log";
   const std::string config = dir + "/coordinatord.yaml";
@@ -139,11 +149,15 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
         << "  lnd:\n"
         << "    rest_url: " << Quoted(node.rest_url) << "\n"
         << "    tls_cert_path: " << Quoted(node.tls_cert_path) << "\n"
-        << "    macaroon_path: " << Quoted(node.macaroon_path) << "\n"
+        << "    macaroon_path: " << Quoted(node.macaroon_path) << "\n";
+    if (chain_poll_interval_s > 0) out << "  chain_poll_interval_s: " << chain_poll_interval_s << "\n";
+    out
         << "prices:\n"
         << "  source: offline\n"
         << "trade:\n"
-        << "  payout: {retry_interval_s: 1}\n";
+        << "  payout: {retry_interval_s: 1}\n"
+        // Tests poll far faster than a client: the per-robot limit is not what they test.
+        << "limits: {robot_requests_per_second: 100000, robot_burst: 100000}\n";
     if (!out) return base::Err("cannot write " + config);
   }
   // env(1) sets or removes the crash point for the child alone: the test's own environment

@@ -61,9 +61,12 @@ class SimlnDaemon {
   // SIGTERM, then waits (bounded): the exit code, nullopt if it is still running.
   std::optional<int> Stop(std::chrono::milliseconds timeout);
   const std::string& log_path() const { return m_log; }
+  // Mines `n` blocks through the daemon's control API (`simln mine`).
+  base::Expected<void, std::string> Mine(uint32_t n);
 
  private:
   SimlnDaemon() = default;
+  std::string m_state_dir;
   std::unique_ptr<Process> m_process;
   std::map<std::string, LndEndpoint> m_nodes;
   std::string m_log;
@@ -77,9 +80,11 @@ class Coordinatord {
   // <dir>/coordinatord.log) and waits (bounded) for it to print the URL it serves.
   // `crash_at` non-empty: started with COORDINATORD_CRASH_AT=<crash_at> (coordinator/engine.h),
   // else with that variable removed from its environment.
+  // `chain_poll_interval_s` > 0 sets lightning.chain_poll_interval_s in the written config.
   static base::Expected<std::unique_ptr<Coordinatord>, std::string> Start(const std::string& dir,
                                                                           const LndEndpoint& node,
-                                                                          const std::string& crash_at = "");
+                                                                          const std::string& crash_at = "",
+                                                                          int chain_poll_interval_s = 0);
 
   const std::string& api_url() const { return m_api_url; }
   pid_t pid() const { return m_process->pid(); }

@@ -1,5 +1,7 @@
 #include "tests/support/public_api_stack.h"
 
+#include <cmath>
+
 #include <curl/curl.h>
 
 #include <filesystem>
@@ -91,6 +93,12 @@ base::Expected<void, std::string> PublicApiStack::Open() {
   api_deps.currencies = &currencies;
   api_deps.params = m_options.params;
   api_deps.now = [&clock] { return clock.NowSeconds(); };
+  auto history = coordinator::MarketHistory::Open(m_db_path);
+  if (!history.ok()) return base::Err("history: " + history.error());
+  m_history = std::move(history.value());
+  api_deps.history = m_history.get();
+  api_deps.robot_rate = m_options.robot_rate;
+  api_deps.anonymous_rate = m_options.anonymous_rate;
   auto registered = api::RegisterPublicApi(m_server, std::move(api_deps));
   if (!registered.ok()) return base::Err("api: " + registered.message);
   if (m_options.extra_routes) m_options.extra_routes(m_server);
@@ -107,6 +115,7 @@ PublicApiStack::~PublicApiStack() {
   m_payouts.reset();
   m_holds.reset();
   m_engine.reset();
+  m_history.reset();
   m_store.reset();
   {
     std::lock_guard lock(m_payments_mu);
@@ -377,9 +386,16 @@ StepResult SubmitInvoice(PublicApiStack& stack, ApiClient& client, const ApiRobo
   if (!view.ok()) return view;
   const int64_t amount = view->value("invoice_amount", int64_t{0});
   if (amount <= 0) return base::Err("no invoice_amount in " + view->dump());
-  auto payreq = stack.WalletInvoice(buyer.wallet(), amount);
+  // As the RoboSats client does by default (frontend/src/components/TradeBox/Forms/
+  // LightningPayout.tsx): a 1000 ppm routing budget, an invoice of
+  // Math.floor(n − n × (ppm / 1000000)).
+  constexpr int64_t kPpm = 1000;
+  const double n = static_cast<double>(amount);
+  const auto sats = static_cast<int64_t>(std::floor(n - n * (static_cast<double>(kPpm) / 1000000.0)));
+  auto payreq = stack.WalletInvoice(buyer.wallet(), sats);
   if (!payreq.ok()) return base::Err(payreq.error());
-  return Action(client, buyer, order_id, "update_invoice", Json{{"invoice", buyer.key().ClearSign(*payreq)}});
+  return Action(client, buyer, order_id, "update_invoice",
+                Json{{"invoice", buyer.key().ClearSign(*payreq)}, {"routing_budget_ppm", kPpm}});
 }
 
 StepResult Action(ApiClient& client, const ApiRobot& robot, int64_t order_id, const std::string& action,

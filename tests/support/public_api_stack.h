@@ -25,9 +25,11 @@
 #include <nlohmann/json.hpp>
 
 #include "api/http/server.h"
+#include "api/rate_limit.h"
 #include "config/base/clock.h"
 #include "config/base/expected.h"
 #include "coordinator/engine.h"
+#include "coordinator/market_history.h"
 #include "coordinator/params.h"
 #include "coordinator/store/store.h"
 #include "escrow/hold_desk.h"
@@ -71,6 +73,10 @@ struct StackOptions {
   api::http::ServerOptions server;  // 127.0.0.1:0 by default
   // Called before the server starts: test-only routes.
   std::function<void(api::http::HttpServer&)> extra_routes;
+  // Per-robot and per-address request limits (api/rate_limit.h): high by default, tests and
+  // benches poll far faster than clients; a test of the limits sets them.
+  api::RateLimiter::Options robot_rate{100000, 100000, 100000};
+  api::RateLimiter::Options anonymous_rate{100000, 100000, 100000};
 };
 
 class PublicApiStack {
@@ -106,6 +112,7 @@ class PublicApiStack {
   std::string m_db_path;
   FixedRates m_rates;
   std::unique_ptr<escrow::simln::Network> m_net;
+  std::unique_ptr<coordinator::MarketHistory> m_history;
   std::unique_ptr<escrow::LightningNode> m_coord_node;
   std::map<std::string, std::unique_ptr<escrow::LightningNode>> m_wallets;
   std::mutex m_payments_mu;

@@ -299,6 +299,24 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"trade: {fee: 0.1", "yaml: line "},
         BadCase{"data_dir: a\ndata_dir: b\n", "data_dir: duplicate key"}));
 
+// Payers' nodes refuse routes whose total time lock exceeds --max-cltv-expiry (LND: 2016), so
+// timers whose maker bond would need more are refused at start, naming the keys and the figure.
+TEST(CoordinatorConfig, TimersWhoseHoldInvoiceCltvIsTooLongAreRefused) {
+  // (300 + 86400 + 200 + 36000 + 604800) s × 1.7 / 600 s = 2061.8 → 2062 blocks.
+  auto parsed = config::ParseCoordinatorConfig(
+      "trade: {fiat_exchange_duration_s: 604800, block_time_s: 600, escrow_duration_s: {default: 10799, min: 1800, "
+      "max: 36000}}\n");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error().find("2062 blocks"), std::string::npos) << parsed.error();
+  EXPECT_NE(parsed.error().find("fiat_exchange_duration_s"), std::string::npos) << parsed.error();
+  EXPECT_NE(parsed.error().find("lightning.max_hold_cltv_blocks 1728"), std::string::npos) << parsed.error();
+  // The same timers fit under a higher limit; the defaults fit under the default one.
+  EXPECT_TRUE(config::ParseCoordinatorConfig("lightning: {max_hold_cltv_blocks: 2100}\ntrade: "
+                                             "{fiat_exchange_duration_s: 604800, block_time_s: 600}\n")
+                  .ok());
+  EXPECT_TRUE(config::ParseCoordinatorConfig("").ok());
+}
+
 TEST(CoordinatorConfig, EveryProblemIsReportedAtOnce) {
   auto parsed = config::ParseCoordinatorConfig("trade: {fee: abc, bond_sise: 3}\nlisen: x\n");
   ASSERT_FALSE(parsed.ok());
@@ -376,7 +394,7 @@ TEST(CoordinatorConfig, KeyListIsLeavesInSchemaOrder) {
   EXPECT_EQ(keys.front(), "data_dir");
   EXPECT_NE(std::find(keys.begin(), keys.end(), "trade.bond_size.default"), keys.end());
   EXPECT_EQ(std::find(keys.begin(), keys.end(), "trade.bond_size"), keys.end());
-  EXPECT_EQ(keys.back(), "limits.max_request_bytes");
+  EXPECT_EQ(keys.back(), "limits.engine_queue");
 }
 
 }  // namespace

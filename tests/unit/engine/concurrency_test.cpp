@@ -31,9 +31,19 @@ TEST_F(Concurrency, TenRobotsTakeOneOrderAndExactlyOneContractForms) {
   // Every pre-taker pays its bond at (nearly) the same time.
   for (size_t i = 0; i < takers.size(); ++i) Pay(takers[i]->wallet, invoices[i]);
   auto v = WaitStatus(maker, id, 6);
-  int winners = 0;
-  for (auto* t : takers) winners += Order(*t, id)["is_taker"].get<bool>() ? 1 : 0;
+  // The winner is the taker; the losers are outsiders of a non-public order now (RoboSats 1044).
+  int winners = 0, outsiders = 0;
+  for (auto* t : takers) {
+    auto view = ViewOrStatus(*t, id);
+    if (view.contains("error_code")) {
+      EXPECT_EQ(view["error_code"], 1044);
+      ++outsiders;
+    } else {
+      winners += view["is_taker"].get<bool>() ? 1 : 0;
+    }
+  }
   EXPECT_EQ(winners, 1);
+  EXPECT_EQ(outsiders, 9);
   // Every losing bond went back: each wallet is short of exactly the winner's bond at most.
   int64_t bond = v["bond_satoshis"];  // maker's bond; same size as the taker's for a fixed order
   for (int i = 0; i < 400; ++i) {

@@ -1,5 +1,6 @@
 #include "tests/unit/engine/harness.h"
 
+#include <cmath>
 #include <filesystem>
 #include <thread>
 
@@ -48,8 +49,12 @@ void EngineHarness::CloseNetwork() {
 void EngineHarness::StartCoordinator() {
   auto store = coordinator::Store::Open(m_dir + "/coordinator.db");
   ASSERT_TRUE(store.ok()) << store.error();
-  m_store = std::move(store.value());
-  m_coord_node = m_net->Node("coordinator");
+  auto faulty_store = std::make_unique<FaultyStore>(std::move(store.value()));
+  m_faulty_store = faulty_store.get();
+  m_store = std::move(faulty_store);
+  auto faulty_node = std::make_unique<FaultyNode>(m_net->Node("coordinator"));
+  m_faulty_node = faulty_node.get();
+  m_coord_node = std::move(faulty_node);
   m_holds = std::make_unique<escrow::HoldDesk>(*m_coord_node);
   m_payouts = std::make_unique<escrow::PayoutDesk>(*m_coord_node);
   coordinator::Engine::Deps deps;
@@ -61,11 +66,13 @@ void EngineHarness::StartCoordinator() {
   deps.block_height = [this] { return m_net->BlockHeight(); };
   deps.params = m_params;
   deps.node.alias = "coordinator";
+  if (auto info = m_coord_node->GetInfo(); info.ok()) deps.node.pubkey = info->identity_pubkey;
   deps.node.network = "regtest";
   deps.currency_code = [](int id) -> std::string { return id == 1 ? "USD" : id == 2 ? "EUR" : ""; };
   deps.crash_point = m_crash_point;
   m_engine = std::make_unique<coordinator::Engine>(std::move(deps));
   m_engine->tick_interval = std::chrono::milliseconds(20);
+  m_engine->intent_retry_interval = std::chrono::milliseconds(50);
   m_engine->Start();
 }
 
@@ -76,7 +83,9 @@ void EngineHarness::StopCoordinator() {
   m_holds.reset();
   m_engine.reset();
   m_coord_node.reset();
+  m_faulty_node = nullptr;
   m_store.reset();
+  m_faulty_store = nullptr;
 }
 
 void EngineHarness::TearDown() {
@@ -92,9 +101,8 @@ TestRobot& EngineHarness::Robot(const std::string& name, const std::string& wall
   r.name = name;
   r.wallet = wallet;
   r.key = testsupport::PgpKey::Generate(name);
-  r.auth.token_sha256 = escrow::crypto::ToHex(escrow::crypto::Sha256("token of " + name));
+  r.auth.hash_id = escrow::crypto::ToHex(escrow::crypto::Sha256("hash of " + name));
   coordinator::Auth::NewRobot keys;
-  keys.hash_id = escrow::crypto::ToHex(escrow::crypto::Sha256("hash of " + name));
   keys.nickname = name;
   keys.public_key = r.key->public_armored();
   keys.encrypted_private_key = r.key->secret_armored();
@@ -129,13 +137,29 @@ void EngineHarness::Pay(const std::string& wallet, const std::string& payreq) {
   m_payments.push_back(m_wallets.at(wallet)->SendPayment(req, {[](const escrow::Payment&) {}, {}, {}}));
 }
 
+int EngineHarness::StoredStatus(int64_t id) {
+  m_engine->Drain();
+  auto audit = coordinator::Store::Open(m_dir + "/coordinator.db");
+  if (!audit.ok()) return -1;
+  auto o = audit.value()->OrderById(id);
+  return o ? static_cast<int>(o->status) : -1;
+}
+
+json EngineHarness::ViewOrStatus(const TestRobot& r, int64_t id) {
+  auto res = Call(r, coordinator::GetOrderCmd{id});
+  if (res.ok()) return res.value();
+  // RoboSats answers 1043 for a cancelled order and 1044 to an outsider of a non-public one:
+  // the status then comes from the store.
+  return json{{"id", id}, {"status", StoredStatus(id)}, {"error_code", res.error().code}};
+}
+
 json EngineHarness::WaitStatus(const TestRobot& r, int64_t id, int status) {
   json view;
   for (int i = 0; i < 1000; ++i) {
     m_net->Tick();
     m_engine->Tick();
     m_engine->Drain();
-    view = Order(r, id);
+    view = ViewOrStatus(r, id);
     if (view.value("status", -1) == status) return view;
     std::this_thread::sleep_for(5ms);
   }
@@ -155,11 +179,22 @@ json EngineHarness::WaitField(const TestRobot& r, int64_t id, const std::string&
   return view;
 }
 
-std::string EngineHarness::SignedInvoice(const TestRobot& r, int64_t sats, std::string* payreq_out) {
+coordinator::HoldInvoice EngineHarness::StoredHold(int64_t hold_id) {
+  m_engine->Drain();
+  auto audit = coordinator::Store::Open(m_dir + "/coordinator.db");
+  EXPECT_TRUE(audit.ok());
+  auto h = audit.ok() ? audit.value()->HoldById(hold_id) : std::nullopt;
+  EXPECT_TRUE(h.has_value()) << "no hold " << hold_id;
+  return h.value_or(coordinator::HoldInvoice{});
+}
+
+std::string EngineHarness::SignedInvoice(const TestRobot& r, int64_t sats, std::string* payreq_out,
+                                         int64_t expiry_seconds, uint64_t cltv_expiry) {
   escrow::InvoiceRequest req;
   req.value_msat = sats * 1000;
   req.memo = "payout for " + r.name;
-  req.expiry_seconds = 3600;
+  req.expiry_seconds = expiry_seconds;
+  if (cltv_expiry) req.cltv_expiry = cltv_expiry;
   auto added = m_wallets.at(r.wallet)->AddInvoice(req);
   EXPECT_TRUE(added.ok());
   if (!added.ok()) return "";
@@ -266,9 +301,16 @@ void EngineHarness::LockEscrow(TestRobot& seller, int64_t id) {
   WaitStatus(seller, id, before == 6 ? 8 : 9);
 }
 
-void EngineHarness::SubmitInvoice(TestRobot& buyer, int64_t id) {
-  int64_t amount = Order(buyer, id)["invoice_amount"];
-  Ok(buyer, coordinator::UpdateInvoiceCmd{id, SignedInvoice(buyer, amount), 0});
+int64_t ClientInvoiceSats(int64_t invoice_amount, int64_t ppm) {
+  // The RoboSats client's own arithmetic (frontend/src/components/TradeBox/Forms/
+  // LightningPayout.tsx): Math.floor(tradeAmount - tradeAmount * (routingBudgetPPM / 1000000)).
+  const double n = static_cast<double>(invoice_amount);
+  return static_cast<int64_t>(std::floor(n - n * (static_cast<double>(ppm) / 1000000.0)));
+}
+
+void EngineHarness::SubmitInvoice(TestRobot& buyer, int64_t id, int64_t ppm) {
+  int64_t n = Order(buyer, id)["invoice_amount"];
+  Ok(buyer, coordinator::UpdateInvoiceCmd{id, SignedInvoice(buyer, ClientInvoiceSats(n, ppm)), ppm});
 }
 
 coordinator::MakeCmd SellOrder(const std::string& amount_usd) {

@@ -18,10 +18,14 @@
 #include "escrow/simln/network.h"
 #include "escrow/stream_queue.h"
 #include "tests/support/pgp_keys.h"
+#include "tests/unit/engine/faults.h"
 
 namespace enginetest {
 
 using nlohmann::json;
+
+// The RoboSats web client's default routing budget (LightningPayout.tsx: routingBudgetPPM: 1000).
+inline constexpr int64_t kClientRoutingBudgetPpm = 1000;
 
 class FixedRates : public coordinator::RateSource {
  public:
@@ -71,7 +75,10 @@ class EngineHarness : public ::testing::Test {
   // invoice, which the node creates just after the status changed).
   json WaitField(const TestRobot& r, int64_t id, const std::string& field);
   // A regular invoice of `sats` from the robot's wallet, signed by the robot's key.
-  std::string SignedInvoice(const TestRobot& r, int64_t sats, std::string* payreq_out = nullptr);
+  std::string SignedInvoice(const TestRobot& r, int64_t sats, std::string* payreq_out = nullptr,
+                            int64_t expiry_seconds = 3600, uint64_t cltv_expiry = 0);
+  // The hold invoice row of the order's escrow (through a read connection).
+  coordinator::HoldInvoice StoredHold(int64_t hold_id);
   void Advance(std::chrono::seconds s);
   int64_t LocalSats(const std::string& node);
   // The node's local balance once it equals `expected` (bounded wait: the engine's node calls
@@ -84,8 +91,13 @@ class EngineHarness : public ::testing::Test {
   void TakeAndLock(TestRobot& taker, int64_t id, const std::string& amount = "");
   // The seller locks the escrow (status 6 → 8 or 7 → 9).
   void LockEscrow(TestRobot& seller, int64_t id);
-  // The buyer submits a correct signed invoice.
-  void SubmitInvoice(TestRobot& buyer, int64_t id);
+  // The buyer submits a correct signed invoice for the routing budget `ppm` (the RoboSats
+  // client's default is 1000), for the amount the client computes.
+  void SubmitInvoice(TestRobot& buyer, int64_t id, int64_t ppm = kClientRoutingBudgetPpm);
+  // The order's view as `r` sees it, or — when RoboSats' rules answer an error (1043 cancelled,
+  // 1044 not available) — {"id", "status" (from the store), "error_code"}.
+  json ViewOrStatus(const TestRobot& r, int64_t id);
+  int StoredStatus(int64_t id);
   int64_t EarnedRewards(const TestRobot& r) { return Ok(r, coordinator::GetRobotCmd{})["earned_rewards"]; }
   // The robot's rewards once they equal `expected` (bounded wait), or the last value seen.
   int64_t RewardsWhenSettled(const TestRobot& r, int64_t expected);
@@ -102,7 +114,9 @@ class EngineHarness : public ::testing::Test {
   std::unique_ptr<escrow::LightningNode> m_coord_node;
   std::map<std::string, std::unique_ptr<escrow::LightningNode>> m_wallets;
   std::vector<std::unique_ptr<escrow::Subscription>> m_payments;
-  std::unique_ptr<coordinator::Store> m_store;
+  std::unique_ptr<coordinator::Store> m_store;  // a FaultyStore over the real one
+  FaultyStore* m_faulty_store = nullptr;
+  FaultyNode* m_faulty_node = nullptr;          // m_coord_node
   std::unique_ptr<escrow::HoldDesk> m_holds;
   std::unique_ptr<escrow::PayoutDesk> m_payouts;
   std::unique_ptr<coordinator::Engine> m_engine;
@@ -110,6 +124,9 @@ class EngineHarness : public ::testing::Test {
   int64_t m_total_msat = 0;
   std::string m_crash_point;  // passed to the engine by StartCoordinator
 };
+
+// The payout invoice amount the client asks its wallet for.
+int64_t ClientInvoiceSats(int64_t invoice_amount, int64_t ppm);
 
 coordinator::MakeCmd SellOrder(const std::string& amount_usd);
 coordinator::MakeCmd BuyOrder(const std::string& amount_usd);

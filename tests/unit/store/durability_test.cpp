@@ -138,7 +138,7 @@ TEST_F(DurabilityTest, KilledInTheMiddleOfATransactionLeavesNothingOfIt) {
   ASSERT_TRUE(store->Begin().ok());
   Robot r;
   r.id = store->NewId(Table::kRobot);
-  r.token_sha256 = "after the crash";
+  r.hash_id = "after the crash";
   ASSERT_TRUE(store->Put(r).ok());
   ASSERT_TRUE(store->Commit().ok());
   EXPECT_EQ(r.id, 3);

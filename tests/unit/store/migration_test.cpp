@@ -153,6 +153,52 @@ TEST_F(MigrationTest, ExistingFileIsTightened) {
   EXPECT_EQ(ModeOf(path()), 0600u);
 }
 
+// Version 2 removes the robots' stored credential (SHA256 of the token) and keeps every robot,
+// its references and its lookup by hash_id: a v1 file with a live trade migrates whole.
+TEST_F(MigrationTest, VersionTwoDropsTheStoredTokenAndKeepsEveryRobot) {
+  {
+    auto db = RawDb(path());
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(db->Exec("PRAGMA foreign_keys = ON").ok());
+    const char* v1[] = {store::Migrations()[0]};
+    auto migrated = store::Migrate(*db, v1);
+    ASSERT_TRUE(migrated.ok()) << migrated.error();
+    auto inserted = db->Exec(
+        "BEGIN; INSERT INTO robots (id, token_sha256, hash_id, nickname, public_key, encrypted_private_key, nostr_pubkey,"
+        " created_at, last_seen_at, earned_rewards_sat, penalty_until, active_order_id, wants_stealth)"
+        " VALUES (1, 'SECRET-TOKEN-a', 'hash-a', 'A', 'pub-a', 'priv-a', '', 10, 11, 5, 0, 1, 1),"
+        "        (2, 'SECRET-TOKEN-b', 'hash-b', 'B', 'pub-b', 'priv-b', '', 20, 21, 0, 0, NULL, 0);"
+        "INSERT INTO orders (id, status, type, currency, has_range, amount, min_amount, max_amount, payment_method,"
+        " is_explicit, premium, satoshis, public_duration, escrow_duration, bond_size, password_hash, description,"
+        " maker_id, taker_id, created_at, expires_at, last_satoshis, trade_satoshis, taken_amount, contract_price,"
+        " is_fiat_sent, maker_asked_cancel, taker_asked_cancel, is_disputed, platform_rating)"
+        " VALUES (1, 9, 1, 1, 0, '100', '', '', 'x', 0, '0', 0, 3600, 3600, '3', '', '', 1, 2, 1, 2, 100000,"
+        "         100000, '100', 1.0, 0, 0, 0, 0, 0); COMMIT");
+    ASSERT_TRUE(inserted.ok()) << inserted.error();
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->SchemaVersion(), static_cast<int>(store::Migrations().size()));
+  auto* sqlite = dynamic_cast<store::SqliteStore*>(store.get());
+  ASSERT_NE(sqlite, nullptr);
+  EXPECT_EQ(Count(sqlite->db(), "SELECT COUNT(*) FROM pragma_table_info('robots') WHERE name = 'token_sha256'"), 0);
+  EXPECT_EQ(Count(sqlite->db(), "SELECT COUNT(*) FROM robots WHERE nickname || public_key LIKE '%SECRET%'"), 0);
+  EXPECT_EQ(Count(sqlite->db(), "PRAGMA foreign_keys"), 1);  // back on after the rebuild
+  auto a = store->RobotByHashId("hash-a");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->id, 1);
+  EXPECT_EQ(a->active_order_id, 1);
+  EXPECT_EQ(a->earned_rewards_sat, 5);
+  ASSERT_TRUE(store->RobotByHashId("hash-b"));
+  auto order = store->OrderById(1);
+  ASSERT_TRUE(order);
+  EXPECT_EQ(order->taker_id, 2);
+  EXPECT_EQ(order->contract_at, 0);
+  EXPECT_EQ(store->LastOrderIdOf(2), std::optional<int64_t>(1));
+  // The references still hold: a robot that owns an order cannot be dropped.
+  EXPECT_FALSE(sqlite->db().Exec("DELETE FROM robots WHERE id = 1").ok());
+}
+
 TEST_F(MigrationTest, NotADatabaseIsAnError) {
   std::ofstream(path()) << std::string(4096, 'x');
   auto store = Store::Open(path());

@@ -103,7 +103,7 @@ TEST_F(QueryTest, OpenIntentsAndTheRowsOfAnOrder) {
   EXPECT_EQ(store->LedgerOfOrder(a.order.id)[1].robot_id, 0);
 
   EXPECT_TRUE(store->HoldsOfOrder(12345).empty());
-  EXPECT_FALSE(store->RobotByToken("nobody"));
+  EXPECT_FALSE(store->RobotByHashId("nobody"));
   EXPECT_FALSE(store->RobotByPublicKey("no key"));
   EXPECT_FALSE(store->HoldByHash("no hash"));
   EXPECT_EQ(store->CountRobots(), 4);
@@ -151,7 +151,7 @@ TEST_F(QueryTest, EveryQueryUsesAnIndex) {
   ASSERT_TRUE(PutAll(*store, g).ok());
   // Run each read once so that its statement is prepared and cached.
   (void)store->RobotById(1);
-  (void)store->RobotByToken("t");
+  (void)store->RobotByHashId("t");
   (void)store->RobotByPublicKey("k");
   (void)store->OrderById(1);
   (void)store->LiveOrders();
@@ -170,6 +170,8 @@ TEST_F(QueryTest, EveryQueryUsesAnIndex) {
   (void)store->Ticks(0, 10, 10);
   (void)store->LatestTicks(10);
   (void)store->CountRobots();
+  (void)store->CountRobotsSeenSince(10);
+  (void)store->LastOrderIdOf(1);
 
   store::Db& db = dynamic_cast<store::SqliteStore&>(*store).db();
   const std::string whole_ledger = store::SelectSql<LedgerEntry>("ORDER BY id");

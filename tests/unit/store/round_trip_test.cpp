@@ -42,7 +42,7 @@ TEST_F(RoundTripTest, EveryStructWithEveryFieldSet) {
   ASSERT_TRUE(store->IntentById(g.intent.id));
   ExpectAllRowsRead(*store, g);
   // The secondary keys find the same rows.
-  EXPECT_EQ(Tie(*store->RobotByToken(g.maker.token_sha256)), Tie(g.maker));
+  EXPECT_EQ(Tie(*store->RobotByHashId(g.maker.hash_id)), Tie(g.maker));
   EXPECT_EQ(Tie(*store->RobotByPublicKey(g.taker.public_key)), Tie(g.taker));
   EXPECT_EQ(Tie(*store->HoldByHash(g.escrow.payment_hash)), Tie(g.escrow));
 }
@@ -82,7 +82,7 @@ TEST_F(RoundTripTest, DefaultConstructedRowsWithOnlyRequiredReferences) {
   ASSERT_NE(store, nullptr);
   Robot robot;
   robot.id = store->NewId(Table::kRobot);
-  robot.token_sha256 = "t";
+  robot.hash_id = "t";
   Order order;
   order.id = store->NewId(Table::kOrder);
   order.maker_id = robot.id;
@@ -102,7 +102,7 @@ TEST_F(RoundTripTest, ExtremeValues) {
   constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
   Robot r;
   r.id = kMax;
-  r.token_sha256 = std::string(64, 'f');
+  r.hash_id = std::string(64, 'f');
   r.public_key = std::string(100000, 'k');  // a large armored key
   r.created_at = kMin;
   r.last_seen_at = kMax;
@@ -138,7 +138,7 @@ TEST_F(RoundTripTest, UpsertReplacesEveryField) {
   ExpectAllRowsRead(*store, second);
   EXPECT_EQ(store->CountRobots(), 2);
   EXPECT_EQ(store->Ledger().size(), 1u);
-  EXPECT_FALSE(store->RobotByToken(first.maker.token_sha256));
+  EXPECT_FALSE(store->RobotByHashId(first.maker.hash_id));
   EXPECT_FALSE(store->HoldByHash(first.escrow.payment_hash));
 }
 

@@ -45,7 +45,6 @@ void FillGraph(Graph& g, int seed) {
   const bool odd = seed % 2 == 1;
 
   auto robot = [&](Robot& r, const std::string& who, int64_t rewards) {
-    r.token_sha256 = "SECRET-TOKEN-" + who + s;
     r.hash_id = "hashid-" + who + s;
     r.nickname = "Nick" + who + s;
     r.public_key = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n" + who + s + "\n-----END PGP PUBLIC KEY BLOCK-----";
@@ -88,6 +87,8 @@ void FillGraph(Graph& g, int seed) {
   o.trade_satoshis = 255000 + seed;
   o.taken_amount = "150.25" + s;
   o.contract_price = 59000.123456789 + seed;
+  o.contract_at = t + 6;
+  o.finished_at = t + 7;
   o.maker_bond_id = g.maker_bond.id;
   o.taker_bond_id = g.taker_bond.id;
   o.escrow_id = g.escrow.id;

@@ -48,14 +48,14 @@ void FillGraph(Graph& g, int seed);
 base::Expected<void, std::string> PutAll(Store& store, const Graph& g);
 
 inline auto Tie(const Robot& r) {
-  const auto& [a, b, c, d, e, f, g, h, i, j, k, l, m] = r;
-  return std::tie(a, b, c, d, e, f, g, h, i, j, k, l, m);
+  const auto& [a, b, c, d, e, f, g, h, i, j, k, l] = r;
+  return std::tie(a, b, c, d, e, f, g, h, i, j, k, l);
 }
 inline auto Tie(const Order& o) {
   const auto& [a, b, c, d, e, f, g, h, i, j, k, l, m, n, p, q, r, s, t, u, v, w, x, y, z, aa, ab,
-               ac, ad, ae, af, ag, ah, ai, aj, ak, al] = o;
+               ac, ad, ae, af, ag, ah, ai, aj, ak, al, am, an] = o;
   return std::tie(a, b, c, d, e, f, g, h, i, j, k, l, m, n, p, q, r, s, t, u, v, w, x, y, z, aa,
-                  ab, ac, ad, ae, af, ag, ah, ai, aj, ak, al);
+                  ab, ac, ad, ae, af, ag, ah, ai, aj, ak, al, am, an);
 }
 inline auto Tie(const HoldInvoice& h) {
   const auto& [a, b, c, d, e, f, g, i, j, k, l, m, n, p, q, r] = h;

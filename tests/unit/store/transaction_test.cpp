@@ -10,7 +10,7 @@ using TransactionTest = StoreTest;
 void ExpectNoneOf(Store& store, const Graph& g) {
   EXPECT_FALSE(store.RobotById(g.maker.id));
   EXPECT_FALSE(store.RobotById(g.taker.id));
-  EXPECT_FALSE(store.RobotByToken(g.maker.token_sha256));
+  EXPECT_FALSE(store.RobotByHashId(g.maker.hash_id));
   EXPECT_FALSE(store.OrderById(g.order.id));
   EXPECT_FALSE(store.HoldById(g.maker_bond.id));
   EXPECT_FALSE(store.HoldByHash(g.escrow.payment_hash));
@@ -180,7 +180,7 @@ TEST_F(TransactionTest, MisuseIsAnErrorValue) {
   EXPECT_FALSE(store->Begin().ok());  // already open
   EXPECT_TRUE(store->Commit().ok());
   Robot no_id;
-  no_id.token_sha256 = "SECRET-TOKEN-x";
+  no_id.hash_id = "SECRET-TOKEN-x";
   auto put = store->Put(no_id);
   ASSERT_FALSE(put.ok());
   EXPECT_NE(put.error().find("id"), std::string::npos);
@@ -193,12 +193,12 @@ TEST_F(TransactionTest, UniqueKeysAndErrorsWithoutRowContents) {
   const Graph g = MakeGraph(*store, 1);
   ASSERT_TRUE(PutAll(*store, g).ok());
 
-  Robot same_token = g.taker;
-  same_token.id = store->NewId(Table::kRobot);
-  same_token.token_sha256 = g.maker.token_sha256;
-  auto robot = store->Put(same_token);
+  Robot same_hash_id = g.taker;
+  same_hash_id.id = store->NewId(Table::kRobot);
+  same_hash_id.hash_id = g.maker.hash_id;
+  auto robot = store->Put(same_hash_id);
   ASSERT_FALSE(robot.ok());
-  EXPECT_NE(robot.error().find("robots.token_sha256"), std::string::npos) << robot.error();
+  EXPECT_NE(robot.error().find("robots.hash_id"), std::string::npos) << robot.error();
   EXPECT_FALSE(ContainsSecret(robot.error())) << robot.error();
 
   HoldInvoice same_hash = g.escrow;
@@ -219,7 +219,7 @@ TEST_F(TransactionTest, UniqueKeysAndErrorsWithoutRowContents) {
   // Robots may share a public key; the lookup answers the oldest.
   Robot same_key = g.taker;
   same_key.id = store->NewId(Table::kRobot);
-  same_key.token_sha256 = "other";
+  same_key.hash_id = "other";
   ASSERT_TRUE(store->Put(same_key).ok());
   EXPECT_EQ(store->RobotByPublicKey(g.taker.public_key)->id, g.taker.id);
 }
@@ -301,7 +301,7 @@ TEST_F(TransactionTest, NewIdCountsOnFromTheLargestIdAcrossReopens) {
     // An id written by hand is never handed out afterwards.
     Robot manual = g.maker;
     manual.id = 100;
-    manual.token_sha256 = "manual";
+    manual.hash_id = "manual";
     ASSERT_TRUE(store->Put(manual).ok());
     EXPECT_EQ(store->NewId(Table::kRobot), 101);
   }
