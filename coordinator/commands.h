@@ -59,10 +59,45 @@ struct UpdateInvoiceCmd {
 struct ConfirmCmd { int64_t order_id = 0; };
 struct UndoConfirmCmd { int64_t order_id = 0; };
 struct DisputeCmd { int64_t order_id = 0; };
+// RoboSats API: action "submit_statement" (100–50 000 characters).
+struct StatementCmd { int64_t order_id = 0; std::string statement; };
+// RoboSats API: GET /api/chat/?order_id=&offset= and POST /api/chat/ {PGP_message, order_id,
+// offset}. `live_peer`: the transport knows the peer holds a chat socket open.
+struct ChatGetCmd { int64_t order_id = 0; int64_t offset = 0; bool live_peer = false; };
+struct ChatPostCmd {
+  int64_t order_id = 0;
+  std::string message;            // the client's PGP ciphertext, stored as is
+  std::optional<int64_t> offset;  // when set, the answer lists the messages after it
+  bool live_peer = false;
+};
+// RoboSats API: POST /api/reward/ {invoice (PGP-signed), routing_budget_ppm (optional)}.
+struct RewardCmd { std::string signed_invoice; std::optional<int64_t> routing_budget_ppm; };
+// RoboSats API: POST /api/review/ {pubkey}: a coordinator-signed token for a nostr rating.
+struct ReviewCmd { std::string pubkey; };
+// RoboSats API: GET /api/notifications/?created_at= (Unix seconds here; 0: all).
+struct NotificationsCmd { int64_t since = 0; };
 struct RatePlatformCmd { int64_t order_id = 0; int rating = 0; };
 // (Anonymous market reads — /api/ticks/, /api/historical/ — never reach the engine: see
 // market_history.h.)
 using Command = std::variant<GetRobotCmd, SetStealthCmd, MakeCmd, GetOrderCmd, TakeCmd, PauseCmd, CancelCmd,
-                             UpdateInvoiceCmd, ConfirmCmd, UndoConfirmCmd, DisputeCmd, RatePlatformCmd>;
+                             UpdateInvoiceCmd, ConfirmCmd, UndoConfirmCmd, DisputeCmd, RatePlatformCmd, StatementCmd,
+                             ChatGetCmd, ChatPostCmd, RewardCmd, ReviewCmd, NotificationsCmd>;
+
+// ---- The operator's commands (the admin API). ----
+
+// Solvers read disputes; resolvers also resolve them (Mostro's solver roles).
+enum class AdminRole : int { kSolver = 0, kResolver = 1 };
+struct AdminActor {
+  std::string name;  // the admin token's name, for the logs and the dispute record
+  AdminRole role = AdminRole::kSolver;
+};
+struct AdminDisputesCmd { bool include_resolved = false; };
+struct AdminDisputeCmd { int64_t order_id = 0; };
+struct AdminResolveCmd { int64_t order_id = 0; DisputeOutcome outcome = DisputeOutcome::kOpen; std::string note; };
+struct AdminOrdersCmd { std::optional<OrderStatus> status; size_t limit = 100; };
+// The accounting of one UTC day [day_start, day_start + 86400).
+struct AdminAccountingCmd { int64_t day_start = 0; };
+using AdminCommand =
+    std::variant<AdminDisputesCmd, AdminDisputeCmd, AdminResolveCmd, AdminOrdersCmd, AdminAccountingCmd>;
 
 }  // namespace coordinator

@@ -3,7 +3,9 @@
 #include <csignal>
 
 #include "config/base/log.h"
+#include "coordinator/engine_ops.h"
 #include "coordinator/engine_tx.h"
+#include "coordinator/notifications/notifications.h"
 #include "coordinator/errors.h"
 #include "coordinator/identity/pgp.h"
 
@@ -26,9 +28,15 @@ std::pair<const char*, int64_t> Describe(const Command& command) {
         else if constexpr (std::is_same_v<T, ConfirmCmd>) return {"confirm", c.order_id};
         else if constexpr (std::is_same_v<T, UndoConfirmCmd>) return {"undo_confirm", c.order_id};
         else if constexpr (std::is_same_v<T, DisputeCmd>) return {"dispute", c.order_id};
+        else if constexpr (std::is_same_v<T, RatePlatformCmd>) return {"rate_platform", c.order_id};
+        else if constexpr (std::is_same_v<T, StatementCmd>) return {"submit_statement", c.order_id};
+        else if constexpr (std::is_same_v<T, ChatGetCmd>) return {"chat", c.order_id};
+        else if constexpr (std::is_same_v<T, ChatPostCmd>) return {"chat_post", c.order_id};
+        else if constexpr (std::is_same_v<T, RewardCmd>) return {"reward", 0};
+        else if constexpr (std::is_same_v<T, ReviewCmd>) return {"review", 0};
         else {
-          static_assert(std::is_same_v<T, RatePlatformCmd>);
-          return {"rate_platform", c.order_id};
+          static_assert(std::is_same_v<T, NotificationsCmd>);
+          return {"notifications", 0};
         }
       },
       command);
@@ -69,6 +77,8 @@ void Engine::Stop() {
   for (auto& item : left) {
     if (auto* c = std::get_if<CommandItem>(&item)) {
       c->reply(base::Err(base::Status::Error(base::Status::kUnavailable, "The coordinator is shutting down")));
+    } else if (auto* a = std::get_if<AdminItem>(&item)) {
+      a->reply(base::Err(base::Status::Error(base::Status::kUnavailable, "The coordinator is shutting down")));
     } else if (auto* d = std::get_if<DrainItem>(&item)) {
       d->done->set_value();
     }
@@ -83,6 +93,7 @@ void Engine::CrashPoint(const char* stage, IntentKind kind) const {
     case IntentKind::kSettleHold: name = "settle"; break;
     case IntentKind::kCancelHold: name = "cancel"; break;
     case IntentKind::kPay: name = "pay"; break;
+    case IntentKind::kPayReward: name = "pay_reward"; break;
   }
   if (m_d.crash_point != std::string(stage) + ":" + name) return;
   base::Log(base::LogLevel::kWarn, "engine", "test crash point reached: SIGKILL", {{"point", m_d.crash_point}});
@@ -155,6 +166,7 @@ void Engine::Run() {
         [&](auto& it) {
           using T = std::decay_t<decltype(it)>;
           if constexpr (std::is_same_v<T, CommandItem>) Handle(it);
+          else if constexpr (std::is_same_v<T, AdminItem>) Handle(it);
           else if constexpr (std::is_same_v<T, HoldUpdate>) Handle(it);
           else if constexpr (std::is_same_v<T, IntentResult>) Handle(it);
           else if constexpr (std::is_same_v<T, TickItem>) OnTimers();
@@ -181,6 +193,14 @@ bool Engine::Transact(const std::function<void(Tx&)>& body, Tx** out) {
   }
   try {
     body(*tx);
+    if (!tx->abort) {
+      // Every status change of the transaction tells the robots concerned, in the same commit.
+      Ops ops(*this, *tx);
+      for (const auto& [id, before] : std::map(tx->status_before)) {
+        auto after = tx->store.OrderById(id);
+        if (after && (!before || *before != after->status)) notifications::OnStatusChange(ops, *after, before);
+      }
+    }
   } catch (const StoreFailure& e) {
     base::Log(base::LogLevel::kError, "engine", "transition aborted", {{"error", e.what()}});
     store.Rollback();
@@ -277,21 +297,44 @@ void Engine::Handle(CommandItem& c) {
               {{"command", name}, {"order", std::to_string(order_id)},
                {"code", std::to_string(result.error().code)}, {"message", result.error().message}});
   }
-  if (!committed || done->reply_after_intent == 0 || !m_running_intents.count(done->reply_after_intent)) {
-    c.reply(std::move(result));
+  ReplyAfter(committed ? done : nullptr, committed, std::move(result), std::move(c.reply));
+}
+
+void Engine::ReplyAfter(Tx* done, bool committed, base::Result<nlohmann::json> result, Reply reply) {
+  if (!committed || done == nullptr || done->reply_after_intent == 0 || !done->deferred_answer) {
+    reply(std::move(result));
     return;
   }
-  // Make and take answer once the bond invoice exists, re-rendering the view then.
-  auto reply = std::move(c.reply);
-  auto hash_id = c.auth.hash_id;
-  int64_t order_id = result->value("id", int64_t{0});
-  m_waiting[done->reply_after_intent].push_back([this, reply, hash_id, order_id] {
-    auto viewer = m_d.store->RobotByHashId(hash_id);
-    auto order = m_d.store->OrderById(order_id);
-    if (!viewer || !order) return reply(base::Err(Error(err::kInvalidOrderId)));
-    Tx view_tx(*m_d.store, m_d.clock->NowSeconds());
-    reply(AnswerOrder(view_tx, *order, *viewer));
-  });
+  if (!m_running_intents.count(done->reply_after_intent)) {
+    reply(done->deferred_answer());
+    return;
+  }
+  m_waiting[done->reply_after_intent].push_back(
+      [reply = std::move(reply), answer = done->deferred_answer] { reply(answer()); });
+}
+
+void Engine::SubmitAdmin(AdminActor actor, AdminCommand command, Reply reply) {
+  {
+    std::unique_lock lock(m_mu);
+    if (m_stopping) {
+      lock.unlock();
+      reply(base::Err(base::Status::Error(base::Status::kUnavailable, "The coordinator is shutting down")));
+      return;
+    }
+  }
+  Post(AdminItem{std::move(actor), std::move(command), std::move(reply)});
+}
+
+void Engine::Handle(AdminItem& a) {
+  base::Result<nlohmann::json> result = base::Err(base::Status::Error(base::Status::kInternal, "Internal error"));
+  Tx* done = nullptr;
+  bool committed = Transact(
+      [&](Tx& tx) {
+        result = DispatchAdmin(tx, a.actor, a.command);
+        if (!result.ok()) tx.abort = true;
+      },
+      &done);
+  ReplyAfter(committed ? done : nullptr, committed, std::move(result), std::move(a.reply));
 }
 
 void Engine::Handle(IntentResult& r) {

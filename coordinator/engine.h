@@ -23,9 +23,11 @@
 #include "config/base/clock.h"
 #include "config/base/status.h"
 #include "coordinator/commands.h"
+#include "coordinator/invoice_checks.h"
 #include "coordinator/model.h"
 #include "coordinator/params.h"
 #include "coordinator/store/store.h"
+#include "escrow/crypto/secp256k1.h"
 #include "escrow/hold_desk.h"
 #include "escrow/payout_desk.h"
 
@@ -101,6 +103,9 @@ class Engine {
     // answered, before the answer is recorded). Kinds: add_hold, settle, cancel, pay.
     // coordinatord reads it from COORDINATORD_CRASH_AT. Empty: never.
     std::string crash_point;
+    // The coordinator's nostr key (its federation entry's nostrHexPubkey): signs review tokens.
+    // nullptr: reviews are refused.
+    const escrow::crypto::Signer* nostr_key = nullptr;
   };
 
   explicit Engine(Deps deps);
@@ -115,6 +120,8 @@ class Engine {
   // (or failed). Never blocks. When `max_queued` items already wait, the command is refused at
   // once with kUnavailable (the API answers 503): a flood queues nothing unbounded.
   void Submit(Auth auth, Command command, Reply reply);
+  // The operator's commands (the admin API authenticated `actor`); same contract as Submit.
+  void SubmitAdmin(AdminActor actor, AdminCommand command, Reply reply);
   // Items waiting for the engine thread (commands, node events, timers).
   size_t QueueDepth() const;
 
@@ -136,12 +143,13 @@ class Engine {
 
  private:
   struct CommandItem { Auth auth; Command command; Reply reply; };
+  struct AdminItem { AdminActor actor; AdminCommand command; Reply reply; };
   struct HoldUpdate { int64_t hold_id; escrow::Invoice invoice; };
   struct IntentResult { int64_t intent_id; std::function<void(Tx&)> apply_tx; };
   struct TickItem {};
   struct ReconcileItem {};
   struct DrainItem { std::shared_ptr<std::promise<void>> done; };
-  using Item = std::variant<CommandItem, HoldUpdate, IntentResult, TickItem, ReconcileItem, DrainItem>;
+  using Item = std::variant<CommandItem, AdminItem, HoldUpdate, IntentResult, TickItem, ReconcileItem, DrainItem>;
 
   void Post(Item item);
   // Runs `body` as one Store transaction (rolled back if it throws StoreFailure or sets
@@ -150,6 +158,9 @@ class Engine {
   bool Transact(const std::function<void(Tx&)>& body, Tx** out);
   void Run();
   void Handle(CommandItem& c);
+  void Handle(AdminItem& a);
+  // Replies now, or once `tx`'s deferred intent has run (make/take bond invoices, rewards).
+  void ReplyAfter(Tx* done, bool committed, base::Result<nlohmann::json> result, Reply reply);
   void Handle(HoldUpdate& u);
   void Handle(IntentResult& r);
   void OnTimers();
@@ -168,6 +179,7 @@ class Engine {
   base::Result<nlohmann::json> Dispatch(Tx& tx, Robot* robot, Command& command);
   base::Result<nlohmann::json> DoMake(Tx& tx, Robot& robot, const MakeCmd& c);
   base::Result<nlohmann::json> DoTake(Tx& tx, Robot& robot, const TakeCmd& c);
+  void AnswerWhenBondExists(Tx& tx, const Robot& robot, int64_t order_id);
   base::Result<nlohmann::json> DoPause(Tx& tx, Robot& robot, const PauseCmd& c);
   base::Result<nlohmann::json> DoCancel(Tx& tx, Robot& robot, const CancelCmd& c);
   base::Result<nlohmann::json> DoUpdateInvoice(Tx& tx, Robot& robot, const UpdateInvoiceCmd& c);
@@ -175,6 +187,20 @@ class Engine {
   base::Result<nlohmann::json> DoUndoConfirm(Tx& tx, Robot& robot, const UndoConfirmCmd& c);
   base::Result<nlohmann::json> DoDispute(Tx& tx, Robot& robot, const DisputeCmd& c);
   base::Result<nlohmann::json> DoRate(Tx& tx, Robot& robot, const RatePlatformCmd& c);
+  // Disputes, chat, rewards, reviews, notifications (engine_disputes.cpp): the dispatcher's
+  // side; the rules live in disputes/, chat/, rewards/, notifications/.
+  base::Result<nlohmann::json> DoStatement(Tx& tx, Robot& robot, const StatementCmd& c);
+  base::Result<nlohmann::json> DoChatGet(Tx& tx, Robot& robot, const ChatGetCmd& c);
+  base::Result<nlohmann::json> DoChatPost(Tx& tx, Robot& robot, const ChatPostCmd& c);
+  base::Result<nlohmann::json> DoReward(Tx& tx, Robot& robot, const RewardCmd& c);
+  base::Result<nlohmann::json> DoReview(Tx& tx, Robot& robot, const ReviewCmd& c);
+  base::Result<nlohmann::json> DoNotifications(Tx& tx, Robot& robot, const NotificationsCmd& c);
+  base::Result<nlohmann::json> DispatchAdmin(Tx& tx, const AdminActor& actor, AdminCommand& command);
+  void OnRewardResult(Tx& tx, int64_t intent_id, const escrow::LnResult<escrow::PayOutcome>& r);
+  void PurgeChats();
+  InvoiceRules InvoiceRulesNow() const;
+  // The engine as the rules modules see it, bound to one transaction (engine_ops.cpp).
+  class Ops;
 
   // Money (engine_money.cpp).
   HoldInvoice NewHold(Tx& tx, const Order& o, int64_t robot_id, HoldRole role, int64_t amount_sat,
@@ -192,6 +218,7 @@ class Engine {
   // Frees the order's maker and taker for new orders.
   void ReleaseRobots(Tx& tx, const Order& o);
   void AddLedger(Tx& tx, const Order& o, int64_t robot_id, LedgerKind kind, int64_t amount_sat, std::string memo);
+  void AddLedger(Tx& tx, int64_t order_id, int64_t robot_id, LedgerKind kind, int64_t amount_sat, std::string memo);
   // The robots' sides of an order: is `robot_id` the buyer?
   bool IsBuyer(const Order& o, int64_t robot_id) const;
   // Starts a payout attempt (status 13), or — the invoice expired — fails it (status 15).
@@ -231,6 +258,7 @@ class Engine {
   std::multimap<int64_t, int64_t> m_timers;        // deadline (Unix s) → order id
   std::map<int64_t, int64_t> m_timer_of;           // order id → its deadline in m_timers
   uint32_t m_last_height_checked = 0;
+  int64_t m_last_chat_purge = 0;  // clock seconds
   std::map<int64_t, OrderStatus> m_logged_status;  // live orders' last logged status
   MarketStats m_stats;
   int64_t m_stats_at = -1;  // clock seconds of m_stats; -1: never computed

@@ -2,6 +2,8 @@
 // taker bond wins), and each status' expiry with its money outcome.
 #include "config/base/log.h"
 #include "coordinator/engine.h"
+#include "coordinator/disputes/disputes.h"
+#include "coordinator/engine_ops.h"
 #include "coordinator/engine_tx.h"
 #include "coordinator/money.h"
 
@@ -133,29 +135,22 @@ void Engine::Expire(Tx& tx, Order& o) {
     }
     case OrderStatus::kSendingFiat:
     case OrderStatus::kFiatSent: {
-      // The fiat exchange timed out: a dispute opens and the coordinator takes custody of the
-      // bonds and the escrow (as RoboSats does) so that no HTLC is left to expire.
-      for (int64_t id : {o.maker_bond_id, o.taker_bond_id, o.escrow_id}) {
-        auto h = hold(id);
-        h.custody = true;
-        tx.Put(h);
-        Resolve(tx, h, true);
-      }
-      o.is_disputed = true;
-      o.status = OrderStatus::kInDispute;
-      o.expires_at = 0;
-      tx.Put(o);
+      // The fiat exchange timed out: RoboSats' automatic resolution, else a dispute with the
+      // bonds and the escrow in custody, so that no HTLC is left to expire (disputes/).
+      Ops ops(*this, tx);
+      disputes::OpenAtExpiry(ops, o);
       return;
     }
+    case OrderStatus::kInDispute:
+    case OrderStatus::kWaitingDisputeResolution:
+      return;  // no timer: expires_at is the resolution deadline, shown to the robots
     case OrderStatus::kWaitingTakerBond:
     case OrderStatus::kCancelled:
     case OrderStatus::kExpired:
-    case OrderStatus::kInDispute:
     case OrderStatus::kCollaborativelyCancelled:
     case OrderStatus::kSendingSats:
     case OrderStatus::kSuccess:
     case OrderStatus::kRoutingFailed:
-    case OrderStatus::kWaitingDisputeResolution:
     case OrderStatus::kMakerLostDispute:
     case OrderStatus::kTakerLostDispute:
       o.expires_at = 0;

@@ -3,6 +3,8 @@
 
 #include "config/base/log.h"
 #include "coordinator/engine.h"
+#include "coordinator/disputes/disputes.h"
+#include "coordinator/engine_ops.h"
 #include "coordinator/engine_tx.h"
 #include "coordinator/money.h"
 #include "escrow/crypto/sha256.h"
@@ -221,6 +223,21 @@ void Engine::Execute(const Intent& intent, bool redrive) {
       }
       return;
     }
+    case IntentKind::kPayReward: {
+      auto w = m_d.store->RewardWithdrawalById(intent.target_id);
+      if (!w) return;
+      escrow::PaySpec spec;
+      spec.payment_request = w->payment_request;
+      spec.payment_hash = HashFromHex(w->payment_hash);
+      spec.fee_limit_sat = w->routing_budget_sat;
+      spec.timeout_seconds = 30;  // RoboSats REWARDS_TIMEOUT_SECONDS
+      spec.cltv_limit = m_d.params.payout_cltv_limit_blocks;
+      m_d.payouts->Pay(spec, escrow::PriorFailure::kIsThisAttempt, [this, id](escrow::LnResult<escrow::PayOutcome> r) {
+        CrashPoint("node", IntentKind::kPayReward);
+        Post(IntentResult{id, [this, id, r](Tx& tx) { OnRewardResult(tx, id, r); }});
+      });
+      return;
+    }
     case IntentKind::kPay: {
       auto p = m_d.store->PayoutById(intent.target_id);
       if (!p) return;
@@ -243,9 +260,15 @@ void Engine::Execute(const Intent& intent, bool redrive) {
 
 void Engine::AddLedger(Tx& tx, const Order& o, int64_t robot_id, LedgerKind kind, int64_t amount_sat,
                        std::string memo) {
+  AddLedger(tx, o.id, robot_id, kind, amount_sat, std::move(memo));
+}
+
+// Every ledger row of the engine is written here (proceeds included: one place to follow them).
+void Engine::AddLedger(Tx& tx, int64_t order_id, int64_t robot_id, LedgerKind kind, int64_t amount_sat,
+                       std::string memo) {
   LedgerEntry e;
   e.id = tx.store.NewId(Table::kLedger);
-  e.order_id = o.id;
+  e.order_id = order_id;
   e.robot_id = robot_id;
   e.kind = kind;
   e.amount_sat = amount_sat;
@@ -292,6 +315,7 @@ void Engine::OnHoldLost(Tx& tx, const HoldInvoice& h, Order& o) {
   const bool needed = h.id == o.maker_bond_id || h.id == o.taker_bond_id || h.id == o.escrow_id;
   if (!needed) return;
   tx.touched_orders.insert(o.id);
+  Ops ops(*this, tx);
   if (o.status == OrderStatus::kSendingSats && h.id == o.escrow_id) {
     if (o.payout_id) {
       auto p = tx.Must(tx.store.PayoutById(o.payout_id), "payout");
@@ -300,10 +324,11 @@ void Engine::OnHoldLost(Tx& tx, const HoldInvoice& h, Order& o) {
         tx.Put(p);
       }
     }
-    o.is_disputed = true;
-    o.status = OrderStatus::kInDispute;
-    o.expires_at = 0;
-    tx.Put(o);
+    disputes::OpenForLostHold(ops, o);
+    return;
+  }
+  if (o.status == OrderStatus::kSendingFiat || o.status == OrderStatus::kFiatSent) {
+    disputes::OpenForLostHold(ops, o);
     return;
   }
   Expire(tx, o);
@@ -385,6 +410,11 @@ void Engine::OnPayoutResult(Tx& tx, int64_t intent_id, const escrow::LnResult<es
     // Proceeds of the trade: escrow − payout − routing fee (fees + unspent routing budget).
     int64_t escrow_sat = 0;
     if (o.escrow_id) escrow_sat = tx.Must(tx.store.HoldById(o.escrow_id), "escrow").amount_sat;
+    if (o.escrow_id) {
+      // A dispute resolved as a successful trade: the escrow leaves custody now.
+      auto esc = tx.Must(tx.store.HoldById(o.escrow_id), "escrow");
+      if (esc.custody) AddLedger(tx, o, esc.robot_id, LedgerKind::kCustodyReleased, esc.amount_sat, "dispute: paid out");
+    }
     AddLedger(tx, o, p.robot_id, LedgerKind::kPayoutSent, p.amount_sat, "payout");
     AddLedger(tx, o, p.robot_id, LedgerKind::kRoutingFee, p.fee_sat, "routing fee");
     AddLedger(tx, o, 0, LedgerKind::kProceeds, escrow_sat - p.amount_sat - p.fee_sat,
@@ -458,6 +488,8 @@ void Engine::Handle(HoldUpdate& u) {
 
 int64_t Engine::NextDeadline(const Order& o) {
   if (IsTerminal(o.status)) return 0;
+  // A dispute's expires_at is the operator's deadline, not a timer of the engine.
+  if (o.status == OrderStatus::kInDispute || o.status == OrderStatus::kWaitingDisputeResolution) return 0;
   int64_t next = o.expires_at;
   auto earlier = [&](int64_t t) {
     if (t != 0 && (next == 0 || t < next)) next = t;
@@ -584,6 +616,7 @@ void Engine::OnTimers() {
   }
 
   RunDueTimers(m_d.clock->NowSeconds());
+  PurgeChats();
   // /api/info/'s statistics follow the clock even when no order changes.
   if (m_stats_at >= 0 && m_d.clock->NowSeconds() - m_stats_at >= 60) Publish();
   ResolveHtlcsNearExpiry();

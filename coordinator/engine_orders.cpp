@@ -8,6 +8,8 @@
 
 #include "config/base/log.h"
 #include "coordinator/engine.h"
+#include "coordinator/disputes/disputes.h"
+#include "coordinator/engine_ops.h"
 #include "coordinator/engine_tx.h"
 #include "coordinator/errors.h"
 #include "coordinator/identity/pgp.h"
@@ -73,9 +75,21 @@ JsonResult Engine::Dispatch(Tx& tx, Robot* robot, Command& command) {
           return DoUndoConfirm(tx, *robot, c);
         } else if constexpr (std::is_same_v<T, DisputeCmd>) {
           return DoDispute(tx, *robot, c);
-        } else {
-          static_assert(std::is_same_v<T, RatePlatformCmd>);
+        } else if constexpr (std::is_same_v<T, RatePlatformCmd>) {
           return DoRate(tx, *robot, c);
+        } else if constexpr (std::is_same_v<T, StatementCmd>) {
+          return DoStatement(tx, *robot, c);
+        } else if constexpr (std::is_same_v<T, ChatGetCmd>) {
+          return DoChatGet(tx, *robot, c);
+        } else if constexpr (std::is_same_v<T, ChatPostCmd>) {
+          return DoChatPost(tx, *robot, c);
+        } else if constexpr (std::is_same_v<T, RewardCmd>) {
+          return DoReward(tx, *robot, c);
+        } else if constexpr (std::is_same_v<T, ReviewCmd>) {
+          return DoReview(tx, *robot, c);
+        } else {
+          static_assert(std::is_same_v<T, NotificationsCmd>);
+          return DoNotifications(tx, *robot, c);
         }
       },
       command);
@@ -191,12 +205,25 @@ JsonResult Engine::DoMake(Tx& tx, Robot& robot, const MakeCmd& c) {
   o.expires_at = tx.now + p.maker_bond_expiry_s;
   o.last_satoshis = sats_now;
   auto maker_bond = NewHold(tx, o, robot.id, HoldRole::kMakerBond, BondSats(sats_now, bond), 0, p.maker_bond_expiry_s);
-  tx.reply_after_intent = tx.new_intents.back().id;
+  AnswerWhenBondExists(tx, robot, o.id);
   o.maker_bond_id = maker_bond.id;
   tx.Put(o);
   robot.active_order_id = o.id;
   tx.Put(robot);
   return AnswerOrder(tx, o, robot);
+}
+
+// Make and take answer once the node has made the bond invoice (its AddHold intent, the last
+// one queued), re-rendering the view then.
+void Engine::AnswerWhenBondExists(Tx& tx, const Robot& robot, int64_t order_id) {
+  tx.reply_after_intent = tx.new_intents.back().id;
+  tx.deferred_answer = [this, hash_id = robot.hash_id, order_id]() -> JsonResult {
+    auto viewer = m_d.store->RobotByHashId(hash_id);
+    auto order = m_d.store->OrderById(order_id);
+    if (!viewer || !order) return Refuse(err::kInvalidOrderId);
+    Tx view_tx(*m_d.store, m_d.clock->NowSeconds());
+    return AnswerOrder(view_tx, *order, *viewer);
+  };
 }
 
 JsonResult Engine::DoTake(Tx& tx, Robot& robot, const TakeCmd& c) {
@@ -250,7 +277,7 @@ JsonResult Engine::DoTake(Tx& tx, Robot& robot, const TakeCmd& c) {
   t.expires_at = tx.now + p.taker_bond_expiry_s;
   double bond_pct = ParseDecimal(o.bond_size, 2, 2).value_or(p.bond_default);
   auto bond = NewHold(tx, o, robot.id, HoldRole::kTakerBond, BondSats(sats, bond_pct), t.id, p.taker_bond_expiry_s);
-  tx.reply_after_intent = tx.new_intents.back().id;
+  AnswerWhenBondExists(tx, robot, o.id);
   t.bond_id = bond.id;
   tx.Put(t);
   robot.active_order_id = o.id;
@@ -423,6 +450,7 @@ JsonResult Engine::DoConfirm(Tx& tx, Robot& robot, const ConfirmCmd& c) {
     if (o.status == OrderStatus::kFiatSent) return AnswerOrder(tx, o, robot);  // already confirmed
     if (o.status != OrderStatus::kSendingFiat) return Refuse(err::kCannotConfirm);
     o.is_fiat_sent = true;
+    o.fiat_sent_ever = true;
     o.status = OrderStatus::kFiatSent;
     tx.Put(o);
     return AnswerOrder(tx, o, robot);
@@ -463,10 +491,12 @@ JsonResult Engine::DoUndoConfirm(Tx& tx, Robot& robot, const UndoConfirmCmd& c) 
 JsonResult Engine::DoDispute(Tx& tx, Robot& robot, const DisputeCmd& c) {
   auto found = tx.store.OrderById(c.order_id);
   if (!found) return Refuse(err::kInvalidOrderId);
-  if (found->maker_id != robot.id && found->taker_id != robot.id) return Refuse(err::kNotParticipant);
-  // Disputes (statuses 11, 16–18, statements, resolution) come with the disputes work; until
-  // then an order reaches 11 only when the fiat exchange times out (Expire).
-  return Refuse(err::kCannotDispute, "Disputes cannot be opened on this coordinator yet");
+  Order o = *found;
+  if (o.maker_id != robot.id && o.taker_id != robot.id) return Refuse(err::kNotParticipant);
+  Ops ops(*this, tx);
+  auto st = disputes::OpenByRobot(ops, o, robot);
+  if (!st.ok()) return base::Err(st);
+  return AnswerOrder(tx, o, robot);
 }
 
 JsonResult Engine::DoRate(Tx& tx, Robot& robot, const RatePlatformCmd& c) {

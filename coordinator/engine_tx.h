@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -24,6 +26,14 @@ class Engine::Tx {
 
   template <class Row>
   void Put(const Row& row) {
+    if constexpr (std::is_same_v<Row, Order>) {
+      // The status before this transaction first wrote the order (nullopt: a new order), so
+      // that the commit can tell every status change (notifications, logs).
+      if (!status_before.count(row.id)) {
+        auto stored = store.OrderById(row.id);
+        status_before.emplace(row.id, stored ? std::optional<OrderStatus>(stored->status) : std::nullopt);
+      }
+    }
     auto r = store.Put(row);
     if (!r.ok()) throw StoreFailure(r.error());
     if constexpr (std::is_same_v<Row, Order>) touched_orders.insert(row.id);
@@ -40,8 +50,11 @@ class Engine::Tx {
   std::set<int64_t> touched_orders;
   std::vector<Intent> new_intents;
   std::vector<std::function<void()>> after_commit;
-  // When set, the command's reply waits for this intent (the bond invoice of make/take).
+  std::map<int64_t, std::optional<OrderStatus>> status_before;
+  // When set, the command's reply waits for this intent (the bond invoice of make/take, a
+  // reward payment) and is then computed by `deferred_answer`.
   int64_t reply_after_intent = 0;
+  std::function<base::Result<nlohmann::json>()> deferred_answer;
   bool abort = false;  // roll back instead of committing (a refused command)
 };
 

@@ -78,3 +78,33 @@ const char* ExpiryMessage(ExpiryReason r) {
 }
 
 }  // namespace coordinator
+
+namespace coordinator {
+
+namespace {
+constexpr std::pair<DisputeOutcome, const char*> kOutcomeNames[] = {
+    {DisputeOutcome::kOpen, "open"},
+    {DisputeOutcome::kMakerWins, "maker_wins"},
+    {DisputeOutcome::kTakerWins, "taker_wins"},
+    {DisputeOutcome::kReturnEverything, "return_everything"},
+    {DisputeOutcome::kSuccessfulTrade, "successful_trade"},
+    {DisputeOutcome::kMakerSilent, "maker_silent"},
+    {DisputeOutcome::kTakerSilent, "taker_silent"},
+};
+}  // namespace
+
+const char* DisputeOutcomeName(DisputeOutcome o) {
+  for (const auto& [value, name] : kOutcomeNames) {
+    if (value == o) return name;
+  }
+  return "?";
+}
+
+std::optional<DisputeOutcome> DisputeOutcomeFromName(std::string_view name) {
+  for (const auto& [value, n] : kOutcomeNames) {
+    if (name == n) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace coordinator

@@ -171,6 +171,7 @@ struct Order {
   int64_t escrow_id = 0;
   int64_t payout_id = 0;          // current payout (latest invoice)
   bool is_fiat_sent = false;
+  bool fiat_sent_ever = false;    // the buyer marked the fiat sent at some point (even if undone)
   bool maker_asked_cancel = false;
   bool taker_asked_cancel = false;
   bool is_disputed = false;
@@ -178,7 +179,7 @@ struct Order {
   int platform_rating = 0;        // 0: not rated
 };
 
-enum class IntentKind : int { kAddHold = 0, kSettleHold = 1, kCancelHold = 2, kPay = 3 };
+enum class IntentKind : int { kAddHold = 0, kSettleHold = 1, kCancelHold = 2, kPay = 3, kPayReward = 4 };
 enum class IntentState : int { kOpen = 0, kDone = 1 };
 
 // A money side effect, written in the same transaction as the state change that decided it,
@@ -187,7 +188,7 @@ struct Intent {
   int64_t id = 0;
   IntentKind kind = IntentKind::kAddHold;
   int64_t order_id = 0;
-  int64_t target_id = 0;          // HoldInvoice.id or Payout.id
+  int64_t target_id = 0;          // HoldInvoice.id, Payout.id or RewardWithdrawal.id
   IntentState state = IntentState::kOpen;
   int attempts = 0;
   int64_t created_at = 0;
@@ -203,6 +204,84 @@ enum class LedgerKind : int {
   kRewardCredited = 4,   // out: credited to a robot (liability until withdrawn)
   kProceeds = 5,         // the coordinator's profit (fees, forfeited share, unspent budget)
   kDisputeCustody = 6,   // held for a dispute's resolution
+  kCustodyReleased = 7,  // a dispute's resolution gave custody out (as rewards, proceeds, payout)
+  kRewardWithdrawn = 8,  // out of the rewards liability: paid to the robot's invoice (order: none)
+  kRewardRoutingFee = 9, // routing fee of a reward withdrawal (order: none)
+};
+
+// A dispute (statuses 11, 16 and its outcome). One per order.
+enum class DisputeCause : int {
+  kRobot = 0,       // a participant opened it (action "dispute", 9/10)
+  kExpiry = 1,      // the fiat exchange timed out (9/10)
+  kEscrowLost = 2,  // the node gave back an escrow the trade relied on
+};
+enum class DisputeOutcome : int {
+  kOpen = 0,
+  kMakerWins = 1,         // status 18 "Taker lost dispute"
+  kTakerWins = 2,         // status 17 "Maker lost dispute"
+  kReturnEverything = 3,  // status 12
+  kSuccessfulTrade = 4,   // status 13 → 14: the buyer is paid
+  kMakerSilent = 5,       // automatic at expiry: the maker never wrote in the chat (17)
+  kTakerSilent = 6,       // automatic at expiry: the taker never wrote in the chat (18)
+};
+const char* DisputeOutcomeName(DisputeOutcome o);  // "maker_wins", …, "open"
+std::optional<DisputeOutcome> DisputeOutcomeFromName(std::string_view name);
+
+struct Dispute {
+  int64_t id = 0;
+  int64_t order_id = 0;
+  DisputeCause cause = DisputeCause::kRobot;
+  int64_t opened_by = 0;          // robot id; 0: the coordinator (expiry, lost escrow)
+  int64_t opened_at = 0;
+  int64_t deadline_at = 0;        // by when the coordinator promises to resolve it
+  std::string maker_statement;    // as submitted (may embed the chat log the client attached)
+  std::string taker_statement;
+  int64_t maker_statement_at = 0;
+  int64_t taker_statement_at = 0;
+  DisputeOutcome outcome = DisputeOutcome::kOpen;
+  int64_t resolved_at = 0;
+  std::string resolved_by;        // "auto", or the admin token's name
+  std::string note;               // the resolver's note
+};
+
+// One chat message: the client's PGP ciphertext, never read by the coordinator.
+struct ChatMessage {
+  int64_t id = 0;
+  int64_t order_id = 0;
+  int64_t index = 0;              // 1, 2, … within the order
+  int64_t robot_id = 0;           // the sender
+  int64_t created_at = 0;
+  std::string message;
+};
+
+// A robot's withdrawal of its whole earned rewards (POST /api/reward/).
+struct RewardWithdrawal {
+  int64_t id = 0;
+  int64_t robot_id = 0;
+  std::string payment_request;
+  std::string payment_hash;       // hex; unique across payouts and withdrawals
+  int64_t debited_sat = 0;        // the balance taken from earned_rewards
+  int64_t amount_sat = 0;         // the invoice's amount
+  int64_t routing_budget_ppm = 0;
+  int64_t routing_budget_sat = 0; // debited − amount
+  PayoutState state = PayoutState::kPending;
+  int64_t fee_sat = 0;
+  std::string preimage;
+  std::string failure_reason;
+  int64_t invoice_expires_at = 0;
+  int64_t created_at = 0;
+  int64_t finished_at = 0;
+};
+
+// RoboSats api/models/notification.py: what /api/notifications/ lists for a robot.
+struct Notification {
+  int64_t id = 0;
+  int64_t robot_id = 0;
+  int64_t order_id = 0;
+  int status = 0;                 // the order's status when it was made
+  std::string title;
+  std::string description;
+  int64_t created_at = 0;
 };
 
 struct LedgerEntry {

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "coordinator/engine.h"
+#include "coordinator/disputes/disputes.h"
 #include "coordinator/engine_tx.h"
 #include "coordinator/errors.h"
 #include "coordinator/money.h"
@@ -181,7 +182,14 @@ Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
   j["escrow_locked"] = locked(esc);
   j["is_fiat_sent"] = o.is_fiat_sent;
   j["is_disputed"] = o.is_disputed;
-  j["chat_last_index"] = 0;
+  j["chat_last_index"] = tx.store.ChatLastIndex(o.id);
+  if (o.status == OrderStatus::kInDispute || o.status == OrderStatus::kWaitingDisputeResolution) {
+    // RoboSats: whether this robot's statement is in; ours: the coordinator's promised deadline.
+    if (auto d = tx.store.DisputeOfOrder(o.id)) {
+      j["statement_submitted"] = !(is_maker ? d->maker_statement : d->taker_statement).empty();
+      j["status_message"] = disputes::StatusMessageWithDeadline(o.status, d->deadline_at);
+    }
+  }
   j["asked_for_cancel"] = is_maker ? o.maker_asked_cancel : o.taker_asked_cancel;
   j["pending_cancel"] = is_maker ? o.taker_asked_cancel : o.maker_asked_cancel;
   double bond_pct = ParseDecimal(o.bond_size, 2, 2).value_or(p.bond_default);
@@ -360,6 +368,8 @@ void Engine::Publish() {
   info["notice_severity"] = m_d.facts.notice_severity;
   info["notice_message"] = m_d.facts.notice_message;
   info["market_price_apis"] = m_d.facts.market_price_apis;
+  // Ours: how long the coordinator takes at most to resolve a dispute.
+  info["dispute_resolution_hours"] = static_cast<double>(p.dispute_resolution_s) / 3600.0;
   snap->info = std::make_shared<const std::string>(info.dump());
   std::atomic_store(&m_snapshot, std::shared_ptr<const Snapshot>(std::move(snap)));
 }

@@ -28,6 +28,9 @@ struct TradeParams {
   // An invoice asking for a longer final CLTV is refused when submitted.
   int32_t payout_cltv_limit_blocks = 1008;
   double reward_share = 0.5;      // of a forfeited bond, credited to the wronged robot
+  // The coordinator's promise: a dispute is resolved within this long of its opening (shown in
+  // the order's status message and /api/info/).
+  int64_t dispute_resolution_s = 48 * 3600;
   // Margin (blocks) before a held HTLC's expiry at which the engine must have resolved it.
   int32_t htlc_expiry_margin_blocks = 24;
 };

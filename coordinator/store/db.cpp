@@ -103,6 +103,8 @@ base::Expected<std::string, std::string> Db::QueryText(const std::string& sql) {
   return *row ? use->Text(0) : std::string();
 }
 
+int64_t Db::Changes() const { return sqlite3_changes64(m_db); }
+
 bool Db::InTransaction() const { return sqlite3_get_autocommit(m_db) == 0; }
 
 std::vector<std::string> Db::CachedSql() const {

@@ -86,6 +86,8 @@ class Db {
 
   // True while an explicit transaction is open on this connection.
   bool InTransaction() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t Changes() const;
   // The SQL text of every cached statement (for query-plan tests and tooling).
   std::vector<std::string> CachedSql() const;
   sqlite3* handle() const { return m_db; }

@@ -216,7 +216,113 @@ ALTER TABLE orders ADD COLUMN contract_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN finished_at INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2};
+// Version 3 (disputes, chat, rewards, notifications):
+// - intents may pay a reward withdrawal (kind 4); the ledger records custody released and reward
+//   withdrawals (kinds 7–9): both tables are rebuilt for their CHECKs.
+// - orders remember whether the fiat was ever marked sent (RoboSats' reverted_fiat_sent: no
+//   automatic dispute resolution then).
+// - one table each for disputes, chat messages (ciphertext only), reward withdrawals and
+//   robots' notifications.
+constexpr const char kSchemaV3[] = R"sql(
+CREATE TABLE intents_v3 (
+  id         INTEGER PRIMARY KEY CHECK (id > 0),
+  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 4),
+  order_id   INTEGER REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  target_id  INTEGER NOT NULL,  -- holds.id, payouts.id or reward_withdrawals.id, by kind
+  state      INTEGER NOT NULL CHECK (state IN (0, 1)),
+  attempts   INTEGER NOT NULL CHECK (attempts >= 0),
+  created_at INTEGER NOT NULL,
+  done_at    INTEGER NOT NULL
+) STRICT;
+INSERT INTO intents_v3 SELECT id, kind, order_id, target_id, state, attempts, created_at, done_at FROM intents;
+DROP TABLE intents;
+ALTER TABLE intents_v3 RENAME TO intents;
+CREATE INDEX intents_open ON intents (id) WHERE state = 0;
+CREATE INDEX intents_order ON intents (order_id);
+
+CREATE TABLE ledger_v3 (
+  id         INTEGER PRIMARY KEY CHECK (id > 0),
+  order_id   INTEGER REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  robot_id   INTEGER REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 9),
+  amount_sat INTEGER NOT NULL CHECK (amount_sat >= 0),
+  created_at INTEGER NOT NULL,
+  memo       TEXT    NOT NULL
+) STRICT;
+INSERT INTO ledger_v3 SELECT id, order_id, robot_id, kind, amount_sat, created_at, memo FROM ledger;
+DROP TABLE ledger;
+ALTER TABLE ledger_v3 RENAME TO ledger;
+CREATE INDEX ledger_order ON ledger (order_id);
+CREATE INDEX ledger_robot ON ledger (robot_id);
+CREATE INDEX ledger_created ON ledger (created_at);
+
+ALTER TABLE orders ADD COLUMN fiat_sent_ever INTEGER NOT NULL DEFAULT 0 CHECK (fiat_sent_ever IN (0, 1));
+CREATE INDEX orders_status ON orders (status);
+
+CREATE TABLE disputes (
+  id                 INTEGER PRIMARY KEY CHECK (id > 0),
+  order_id           INTEGER NOT NULL UNIQUE REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  cause              INTEGER NOT NULL CHECK (cause BETWEEN 0 AND 2),
+  opened_by          INTEGER REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  opened_at          INTEGER NOT NULL,
+  deadline_at        INTEGER NOT NULL,
+  maker_statement    TEXT    NOT NULL CHECK (length(maker_statement) <= 50000),
+  taker_statement    TEXT    NOT NULL CHECK (length(taker_statement) <= 50000),
+  maker_statement_at INTEGER NOT NULL,
+  taker_statement_at INTEGER NOT NULL,
+  outcome            INTEGER NOT NULL CHECK (outcome BETWEEN 0 AND 6),
+  resolved_at        INTEGER NOT NULL,
+  resolved_by        TEXT    NOT NULL,
+  note               TEXT    NOT NULL
+) STRICT;
+CREATE INDEX disputes_opened_by ON disputes (opened_by);
+CREATE INDEX disputes_open ON disputes (id) WHERE outcome = 0;
+
+CREATE TABLE chat_messages (
+  id         INTEGER PRIMARY KEY CHECK (id > 0),
+  order_id   INTEGER NOT NULL REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  "index"    INTEGER NOT NULL CHECK ("index" > 0),
+  robot_id   INTEGER NOT NULL REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  created_at INTEGER NOT NULL,
+  message    TEXT    NOT NULL CHECK (length(message) <= 5000),
+  UNIQUE (order_id, "index")
+) STRICT;
+CREATE INDEX chat_messages_robot ON chat_messages (robot_id);
+
+-- payment_hash: unique among withdrawals; the engine also refuses a hash a payout used.
+CREATE TABLE reward_withdrawals (
+  id                 INTEGER PRIMARY KEY CHECK (id > 0),
+  robot_id           INTEGER NOT NULL REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  payment_request    TEXT    NOT NULL,
+  payment_hash       TEXT    NOT NULL UNIQUE,
+  debited_sat        INTEGER NOT NULL CHECK (debited_sat > 0),
+  amount_sat         INTEGER NOT NULL CHECK (amount_sat > 0 AND amount_sat <= debited_sat),
+  routing_budget_ppm INTEGER NOT NULL CHECK (routing_budget_ppm >= 0),
+  routing_budget_sat INTEGER NOT NULL CHECK (routing_budget_sat >= 0),
+  state              INTEGER NOT NULL CHECK (state BETWEEN 0 AND 4),
+  fee_sat            INTEGER NOT NULL CHECK (fee_sat >= 0),
+  preimage           TEXT    NOT NULL,
+  failure_reason     TEXT    NOT NULL,
+  invoice_expires_at INTEGER NOT NULL,
+  created_at         INTEGER NOT NULL,
+  finished_at        INTEGER NOT NULL
+) STRICT;
+CREATE INDEX reward_withdrawals_robot ON reward_withdrawals (robot_id);
+
+CREATE TABLE notifications (
+  id          INTEGER PRIMARY KEY CHECK (id > 0),
+  robot_id    INTEGER NOT NULL REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
+  order_id    INTEGER NOT NULL REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  status      INTEGER NOT NULL CHECK (status BETWEEN 0 AND 18),
+  title       TEXT    NOT NULL,
+  description TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX notifications_robot ON notifications (robot_id, created_at);
+CREATE INDEX notifications_order ON notifications (order_id);
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("

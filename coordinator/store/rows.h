@@ -35,6 +35,10 @@ template <> struct TableOf<Payout> { static constexpr const char* kName = "payou
 template <> struct TableOf<Intent> { static constexpr const char* kName = "intents"; };
 template <> struct TableOf<LedgerEntry> { static constexpr const char* kName = "ledger"; };
 template <> struct TableOf<MarketTick> { static constexpr const char* kName = "ticks"; };
+template <> struct TableOf<Dispute> { static constexpr const char* kName = "disputes"; };
+template <> struct TableOf<ChatMessage> { static constexpr const char* kName = "chat_messages"; };
+template <> struct TableOf<RewardWithdrawal> { static constexpr const char* kName = "reward_withdrawals"; };
+template <> struct TableOf<Notification> { static constexpr const char* kName = "notifications"; };
 
 // In each Columns(), R is the struct or the const struct: one list serves writing and reading.
 template <class V, class R>
@@ -91,6 +95,7 @@ void Columns(V& v, R& o) {
   v("escrow_id", AsRef(o.escrow_id));
   v("payout_id", AsRef(o.payout_id));
   v("is_fiat_sent", o.is_fiat_sent);
+  v("fiat_sent_ever", o.fiat_sent_ever);
   v("maker_asked_cancel", o.maker_asked_cancel);
   v("taker_asked_cancel", o.taker_asked_cancel);
   v("is_disputed", o.is_disputed);
@@ -188,6 +193,68 @@ void Columns(V& v, R& t) {
   v("price", t.price);
   v("premium", t.premium);
   v("fee", t.fee);
+}
+
+template <class V, class R>
+  requires std::same_as<std::remove_const_t<R>, Dispute>
+void Columns(V& v, R& d) {
+  v("id", d.id);
+  v("order_id", d.order_id);
+  v("cause", d.cause);
+  v("opened_by", AsRef(d.opened_by));
+  v("opened_at", d.opened_at);
+  v("deadline_at", d.deadline_at);
+  v("maker_statement", d.maker_statement);
+  v("taker_statement", d.taker_statement);
+  v("maker_statement_at", d.maker_statement_at);
+  v("taker_statement_at", d.taker_statement_at);
+  v("outcome", d.outcome);
+  v("resolved_at", d.resolved_at);
+  v("resolved_by", d.resolved_by);
+  v("note", d.note);
+}
+
+template <class V, class R>
+  requires std::same_as<std::remove_const_t<R>, ChatMessage>
+void Columns(V& v, R& m) {
+  v("id", m.id);
+  v("order_id", m.order_id);
+  v("\"index\"", m.index);
+  v("robot_id", m.robot_id);
+  v("created_at", m.created_at);
+  v("message", m.message);
+}
+
+template <class V, class R>
+  requires std::same_as<std::remove_const_t<R>, RewardWithdrawal>
+void Columns(V& v, R& w) {
+  v("id", w.id);
+  v("robot_id", w.robot_id);
+  v("payment_request", w.payment_request);
+  v("payment_hash", w.payment_hash);
+  v("debited_sat", w.debited_sat);
+  v("amount_sat", w.amount_sat);
+  v("routing_budget_ppm", w.routing_budget_ppm);
+  v("routing_budget_sat", w.routing_budget_sat);
+  v("state", w.state);
+  v("fee_sat", w.fee_sat);
+  v("preimage", w.preimage);
+  v("failure_reason", w.failure_reason);
+  v("invoice_expires_at", w.invoice_expires_at);
+  v("created_at", w.created_at);
+  v("finished_at", w.finished_at);
+}
+
+template <class V, class R>
+  requires std::same_as<std::remove_const_t<R>, Notification>
+void Columns(V& v, R& n) {
+  v("id", n.id);
+  v("robot_id", n.robot_id);
+  v("order_id", n.order_id);
+  v("status", n.status);
+  v("title", n.title);
+  v("description", n.description);
+  v("created_at", n.created_at);
 }
 
 // Collects the column names of a table, in order.

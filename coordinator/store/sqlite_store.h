@@ -15,7 +15,7 @@ namespace coordinator::store {
 class SqliteStore final : public Store {
  public:
   // REQUIRES: `db` is migrated to `version`, with the connection PRAGMAs set.
-  SqliteStore(std::unique_ptr<Db> db, int version, std::array<int64_t, 8> last_ids)
+  SqliteStore(std::unique_ptr<Db> db, int version, std::array<int64_t, kTableCount> last_ids)
       : m_db(std::move(db)), m_version(version), m_last_ids(last_ids) {}
   ~SqliteStore() override;
 
@@ -34,6 +34,10 @@ class SqliteStore final : public Store {
   base::Expected<void, std::string> Put(const Intent& i) override;
   base::Expected<void, std::string> Put(const LedgerEntry& e) override;
   base::Expected<void, std::string> Put(const MarketTick& t) override;
+  base::Expected<void, std::string> Put(const Dispute& d) override;
+  base::Expected<void, std::string> Put(const ChatMessage& m) override;
+  base::Expected<void, std::string> Put(const RewardWithdrawal& w) override;
+  base::Expected<void, std::string> Put(const Notification& n) override;
 
   std::optional<Robot> RobotById(int64_t id) override;
   std::optional<Robot> RobotByHashId(const std::string& hash_id) override;
@@ -58,6 +62,22 @@ class SqliteStore final : public Store {
   std::vector<MarketTick> LatestTicks(size_t limit) override;
   int64_t CountRobots() override;
   int64_t CountRobotsSeenSince(int64_t since) override;
+  std::vector<Order> OrdersByStatus(OrderStatus status, size_t limit) override;
+  std::vector<Order> OrdersOfRobot(int64_t robot_id, size_t limit) override;
+  std::optional<Dispute> DisputeOfOrder(int64_t order_id) override;
+  std::vector<Dispute> OpenDisputes() override;
+  std::vector<Dispute> RecentDisputes(size_t limit) override;
+  std::vector<ChatMessage> ChatOfOrder(int64_t order_id, int64_t after_index) override;
+  int64_t ChatLastIndex(int64_t order_id) override;
+  int64_t CountChatBy(int64_t order_id, int64_t robot_id) override;
+  base::Expected<int64_t, std::string> PurgeChatsOfOrdersFinishedBefore(int64_t finished_before) override;
+  std::optional<RewardWithdrawal> RewardWithdrawalById(int64_t id) override;
+  std::optional<RewardWithdrawal> RewardWithdrawalByHash(const std::string& payment_hash) override;
+  std::optional<RewardWithdrawal> PendingRewardWithdrawalOf(int64_t robot_id) override;
+  std::vector<RewardWithdrawal> RewardWithdrawals() override;
+  int64_t RewardsOutstanding() override;
+  std::vector<Notification> NotificationsOf(int64_t robot_id, int64_t since, size_t limit) override;
+  std::vector<LedgerEntry> LedgerBetween(int64_t start, int64_t end) override;
 
   Db& db() { return *m_db; }
 
@@ -68,10 +88,13 @@ class SqliteStore final : public Store {
   std::vector<Row> Select(const std::string& sql, const Args&... args);
   template <class Row, class... Args>
   std::optional<Row> SelectOne(const std::string& sql, const Args&... args);
+  // The first column of the first row of `sql` (0 if none or on a read error, which is logged).
+  template <class... Args>
+  int64_t ScalarInt(const char* table, const std::string& sql, const Args&... args);
 
   std::unique_ptr<Db> m_db;
   int m_version;
-  std::array<int64_t, 8> m_last_ids;  // by Table
+  std::array<int64_t, kTableCount> m_last_ids;  // by Table
   bool m_write_failed = false;        // a Put failed inside the open transaction
 };
 

@@ -18,8 +18,6 @@ namespace coordinator {
 namespace store {
 namespace {
 
-constexpr size_t kTableCount = 8;
-
 const char* TableName(Table table) {
   switch (table) {
     case Table::kRobot: return TableOf<Robot>::kName;
@@ -30,6 +28,10 @@ const char* TableName(Table table) {
     case Table::kIntent: return TableOf<Intent>::kName;
     case Table::kLedger: return TableOf<LedgerEntry>::kName;
     case Table::kTick: return TableOf<MarketTick>::kName;
+    case Table::kDispute: return TableOf<Dispute>::kName;
+    case Table::kChat: return TableOf<ChatMessage>::kName;
+    case Table::kRewardWithdrawal: return TableOf<RewardWithdrawal>::kName;
+    case Table::kNotification: return TableOf<Notification>::kName;
   }
   return "?";
 }
@@ -42,6 +44,10 @@ template <> constexpr Table kTableOf<Payout> = Table::kPayout;
 template <> constexpr Table kTableOf<Intent> = Table::kIntent;
 template <> constexpr Table kTableOf<LedgerEntry> = Table::kLedger;
 template <> constexpr Table kTableOf<MarketTick> = Table::kTick;
+template <> constexpr Table kTableOf<Dispute> = Table::kDispute;
+template <> constexpr Table kTableOf<ChatMessage> = Table::kChat;
+template <> constexpr Table kTableOf<RewardWithdrawal> = Table::kRewardWithdrawal;
+template <> constexpr Table kTableOf<Notification> = Table::kNotification;
 
 size_t Index(Table table) { return static_cast<size_t>(table); }
 
@@ -152,6 +158,10 @@ base::Expected<void, std::string> SqliteStore::Put(const Payout& p) { return Put
 base::Expected<void, std::string> SqliteStore::Put(const Intent& i) { return PutRow(i); }
 base::Expected<void, std::string> SqliteStore::Put(const LedgerEntry& e) { return PutRow(e); }
 base::Expected<void, std::string> SqliteStore::Put(const MarketTick& t) { return PutRow(t); }
+base::Expected<void, std::string> SqliteStore::Put(const Dispute& d) { return PutRow(d); }
+base::Expected<void, std::string> SqliteStore::Put(const ChatMessage& m) { return PutRow(m); }
+base::Expected<void, std::string> SqliteStore::Put(const RewardWithdrawal& w) { return PutRow(w); }
+base::Expected<void, std::string> SqliteStore::Put(const Notification& n) { return PutRow(n); }
 
 template <class Row, class... Args>
 std::vector<Row> SqliteStore::Select(const std::string& sql, const Args&... args) {
@@ -180,6 +190,25 @@ std::optional<Row> SqliteStore::SelectOne(const std::string& sql, const Args&...
   auto rows = Select<Row>(sql, args...);
   if (rows.empty()) return std::nullopt;
   return std::move(rows.front());
+}
+
+template <class... Args>
+int64_t SqliteStore::ScalarInt(const char* table, const std::string& sql, const Args&... args) {
+  auto stmt = m_db->Prepare(sql);
+  if (!stmt) {
+    LogReadError(table, stmt.error());
+    return 0;
+  }
+  Use use(**stmt);
+  Binder binder(*use);
+  (binder("", args), ...);
+  auto row = use->Step();
+  if (!row) {
+    LogReadError(table, row.error());
+    return 0;
+  }
+  if (!*row || use->IsNull(0)) return 0;
+  return use->Int(0);
 }
 
 std::optional<Robot> SqliteStore::RobotById(int64_t id) {
@@ -332,6 +361,101 @@ int64_t SqliteStore::CountRobotsSeenSince(int64_t since) {
   return use->Int(0);
 }
 
+std::vector<Order> SqliteStore::OrdersByStatus(OrderStatus status, size_t limit) {
+  static const std::string kSql = SelectSql<Order>("WHERE status = ?1 ORDER BY id DESC LIMIT ?2");
+  return Select<Order>(kSql, static_cast<int64_t>(status), Clamp(limit));
+}
+
+std::vector<Order> SqliteStore::OrdersOfRobot(int64_t robot_id, size_t limit) {
+  static const std::string kSql =
+      SelectSql<Order>("WHERE maker_id = ?1 OR taker_id = ?1 ORDER BY id DESC LIMIT ?2");
+  return Select<Order>(kSql, robot_id, Clamp(limit));
+}
+
+std::optional<Dispute> SqliteStore::DisputeOfOrder(int64_t order_id) {
+  static const std::string kSql = SelectSql<Dispute>("WHERE order_id = ?1");
+  return SelectOne<Dispute>(kSql, order_id);
+}
+
+std::vector<Dispute> SqliteStore::OpenDisputes() {
+  // Same predicate as the partial index disputes_open.
+  static const std::string kSql = SelectSql<Dispute>("WHERE outcome = 0 ORDER BY id");
+  return Select<Dispute>(kSql);
+}
+
+std::vector<Dispute> SqliteStore::RecentDisputes(size_t limit) {
+  static const std::string kSql = SelectSql<Dispute>("ORDER BY id DESC LIMIT ?1");
+  return Select<Dispute>(kSql, Clamp(limit));
+}
+
+std::vector<ChatMessage> SqliteStore::ChatOfOrder(int64_t order_id, int64_t after_index) {
+  static const std::string kSql =
+      SelectSql<ChatMessage>("WHERE order_id = ?1 AND \"index\" > ?2 ORDER BY \"index\"");
+  return Select<ChatMessage>(kSql, order_id, after_index);
+}
+
+int64_t SqliteStore::ChatLastIndex(int64_t order_id) {
+  return ScalarInt(TableOf<ChatMessage>::kName, "SELECT MAX(\"index\") FROM chat_messages WHERE order_id = ?1",
+                   order_id);
+}
+
+int64_t SqliteStore::CountChatBy(int64_t order_id, int64_t robot_id) {
+  return ScalarInt(TableOf<ChatMessage>::kName,
+                   "SELECT COUNT(*) FROM chat_messages WHERE order_id = ?1 AND robot_id = ?2", order_id,
+                   robot_id);
+}
+
+base::Expected<int64_t, std::string> SqliteStore::PurgeChatsOfOrdersFinishedBefore(int64_t finished_before) {
+  auto stmt = m_db->Prepare(
+      "DELETE FROM chat_messages WHERE order_id IN "
+      "(SELECT id FROM orders WHERE finished_at > 0 AND finished_at < ?1)");
+  if (!stmt) return base::Err("store: purge chat: " + stmt.error());
+  Use use(**stmt);
+  use->BindInt(1, finished_before);
+  if (auto r = use->Step(); !r) {
+    if (m_db->InTransaction()) m_write_failed = true;
+    return base::Err("store: purge chat: " + r.error());
+  }
+  return m_db->Changes();
+}
+
+std::optional<RewardWithdrawal> SqliteStore::RewardWithdrawalById(int64_t id) {
+  static const std::string kSql = SelectSql<RewardWithdrawal>("WHERE id = ?1");
+  return SelectOne<RewardWithdrawal>(kSql, id);
+}
+
+std::optional<RewardWithdrawal> SqliteStore::RewardWithdrawalByHash(const std::string& payment_hash) {
+  static const std::string kSql = SelectSql<RewardWithdrawal>("WHERE payment_hash = ?1");
+  return SelectOne<RewardWithdrawal>(kSql, payment_hash);
+}
+
+std::optional<RewardWithdrawal> SqliteStore::PendingRewardWithdrawalOf(int64_t robot_id) {
+  static const std::string kSql =
+      SelectSql<RewardWithdrawal>("WHERE robot_id = ?1 AND state IN (0, 1) ORDER BY id LIMIT 1");
+  return SelectOne<RewardWithdrawal>(kSql, robot_id);
+}
+
+std::vector<RewardWithdrawal> SqliteStore::RewardWithdrawals() {
+  static const std::string kSql = SelectSql<RewardWithdrawal>("ORDER BY id");
+  return Select<RewardWithdrawal>(kSql);
+}
+
+int64_t SqliteStore::RewardsOutstanding() {
+  return ScalarInt(TableOf<Robot>::kName, "SELECT COALESCE(SUM(earned_rewards_sat), 0) FROM robots");
+}
+
+std::vector<Notification> SqliteStore::NotificationsOf(int64_t robot_id, int64_t since, size_t limit) {
+  static const std::string kSql = SelectSql<Notification>(
+      "WHERE robot_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC, id DESC LIMIT ?3");
+  return Select<Notification>(kSql, robot_id, since, Clamp(limit));
+}
+
+std::vector<LedgerEntry> SqliteStore::LedgerBetween(int64_t start, int64_t end) {
+  static const std::string kSql =
+      SelectSql<LedgerEntry>("WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id");
+  return Select<LedgerEntry>(kSql, start, end);
+}
+
 }  // namespace store
 
 base::Expected<std::unique_ptr<Store>, std::string> Store::Open(const std::string& path) {
@@ -348,8 +472,8 @@ base::Expected<std::unique_ptr<Store>, std::string> Store::Open(const std::strin
   if (auto r = store::Configure(**db); !r) return base::Err("store: " + path + ": " + r.error());
   auto migrated = store::Migrate(**db, store::Migrations());
   if (!migrated) return base::Err("store: " + path + ": " + migrated.error());
-  std::array<int64_t, store::kTableCount> last_ids{};
-  for (size_t i = 0; i < store::kTableCount; ++i) {
+  std::array<int64_t, kTableCount> last_ids{};
+  for (size_t i = 0; i < kTableCount; ++i) {
     auto max = (*db)->QueryInt(std::string("SELECT MAX(id) FROM ") + store::TableName(static_cast<Table>(i)));
     if (!max) return base::Err("store: " + path + ": " + max.error());
     last_ids[i] = *max;

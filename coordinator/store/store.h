@@ -18,7 +18,11 @@
 
 namespace coordinator {
 
-enum class Table { kRobot, kOrder, kHold, kTake, kPayout, kIntent, kLedger, kTick };
+enum class Table {
+  kRobot, kOrder, kHold, kTake, kPayout, kIntent, kLedger, kTick,
+  kDispute, kChat, kRewardWithdrawal, kNotification,
+};
+inline constexpr size_t kTableCount = 12;
 
 class Store {
  public:
@@ -49,6 +53,10 @@ class Store {
   virtual base::Expected<void, std::string> Put(const Intent& i) = 0;
   virtual base::Expected<void, std::string> Put(const LedgerEntry& e) = 0;
   virtual base::Expected<void, std::string> Put(const MarketTick& t) = 0;
+  virtual base::Expected<void, std::string> Put(const Dispute& d) = 0;
+  virtual base::Expected<void, std::string> Put(const ChatMessage& m) = 0;
+  virtual base::Expected<void, std::string> Put(const RewardWithdrawal& w) = 0;
+  virtual base::Expected<void, std::string> Put(const Notification& n) = 0;
 
   // Reads. nullopt: no such row. Lists are in id order unless said otherwise. A read that
   // fails in SQLite (I/O error, corruption) is logged and answers nullopt / empty.
@@ -80,6 +88,40 @@ class Store {
   // The `limit` most recent ticks (by timestamp), oldest first as in Ticks().
   virtual std::vector<MarketTick> LatestTicks(size_t limit) = 0;
   virtual int64_t CountRobots() = 0;
+  // Orders in `status`, newest first, at most `limit`.
+  virtual std::vector<Order> OrdersByStatus(OrderStatus status, size_t limit) = 0;
+  // The orders `robot_id` made or took, newest first, at most `limit`.
+  virtual std::vector<Order> OrdersOfRobot(int64_t robot_id, size_t limit) = 0;
+
+  // Disputes.
+  virtual std::optional<Dispute> DisputeOfOrder(int64_t order_id) = 0;
+  // Open disputes (outcome kOpen), oldest first.
+  virtual std::vector<Dispute> OpenDisputes() = 0;
+  // The most recent disputes (open or not), newest first, at most `limit`.
+  virtual std::vector<Dispute> RecentDisputes(size_t limit) = 0;
+
+  // Chat: the order's messages with index > `after_index`, in index order; the last index (0:
+  // none); how many a robot sent. Purge: deletes the messages of orders that finished before
+  // `finished_before` (Unix s); returns how many.
+  virtual std::vector<ChatMessage> ChatOfOrder(int64_t order_id, int64_t after_index) = 0;
+  virtual int64_t ChatLastIndex(int64_t order_id) = 0;
+  virtual int64_t CountChatBy(int64_t order_id, int64_t robot_id) = 0;
+  virtual base::Expected<int64_t, std::string> PurgeChatsOfOrdersFinishedBefore(int64_t finished_before) = 0;
+
+  // Reward withdrawals.
+  virtual std::optional<RewardWithdrawal> RewardWithdrawalById(int64_t id) = 0;
+  virtual std::optional<RewardWithdrawal> RewardWithdrawalByHash(const std::string& payment_hash) = 0;
+  // A withdrawal of the robot not yet finished (kPending or kInFlight), if any.
+  virtual std::optional<RewardWithdrawal> PendingRewardWithdrawalOf(int64_t robot_id) = 0;
+  virtual std::vector<RewardWithdrawal> RewardWithdrawals() = 0;
+  // Σ earned_rewards_sat over every robot: the rewards the coordinator owes.
+  virtual int64_t RewardsOutstanding() = 0;
+
+  // The robot's notifications created at or after `since`, newest first, at most `limit`.
+  virtual std::vector<Notification> NotificationsOf(int64_t robot_id, int64_t since, size_t limit) = 0;
+
+  // Ledger rows with start <= created_at < end, in id order.
+  virtual std::vector<LedgerEntry> LedgerBetween(int64_t start, int64_t end) = 0;
   // Robots whose last activity is at or after `since` (Unix seconds).
   virtual int64_t CountRobotsSeenSince(int64_t since) = 0;
 };

@@ -164,6 +164,19 @@ SchnorrSig Signer::SignSchnorrWithAux(const Hash32& msg32, const Hash32& aux32) 
   return out;
 }
 
+SchnorrSig Signer::SignSchnorrMessage(std::span<const uint8_t> msg) const {
+  ScopedKeypair kp;
+  if (secp256k1_keypair_create(Ctx(), &kp.kp, m_secret.data()) != 1) Die("use of an empty Signer");
+  Hash32 aux = RandomHash32();
+  secp256k1_schnorrsig_extraparams extra = SECP256K1_SCHNORRSIG_EXTRAPARAMS_INIT;
+  extra.ndata = aux.data();
+  SchnorrSig out{};
+  if (secp256k1_schnorrsig_sign_custom(Ctx(), out.data(), msg.data(), msg.size(), &kp.kp, &extra) != 1) {
+    Die("schnorrsig_sign_custom");
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Verification and parsing
 
@@ -211,6 +224,23 @@ bool VerifySchnorr(const XOnlyPubKey& pubkey, const Hash32& msg32, const Schnorr
   secp256k1_xonly_pubkey pk;
   if (secp256k1_xonly_pubkey_parse(Ctx(), &pk, pubkey.data()) != 1) return false;
   return secp256k1_schnorrsig_verify(Ctx(), sig.data(), msg32.data(), msg32.size(), &pk) == 1;
+}
+
+bool VerifySchnorrMessage(const XOnlyPubKey& pubkey, std::span<const uint8_t> msg, const SchnorrSig& sig) {
+  secp256k1_xonly_pubkey pk;
+  if (secp256k1_xonly_pubkey_parse(Ctx(), &pk, pubkey.data()) != 1) return false;
+  return secp256k1_schnorrsig_verify(Ctx(), sig.data(), msg.data(), msg.size(), &pk) == 1;
+}
+
+std::string ToHex(const SchnorrSig& sig) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  out.reserve(sig.size() * 2);
+  for (uint8_t b : sig) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
 }
 
 std::optional<PubKey33> ParsePubKey(const uint8_t* data, size_t len) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "escrow/crypto/sha256.h"
@@ -45,6 +46,9 @@ class Signer {
   RecoverableSig SignRecoverable(const Hash32& digest) const;
   // BIP-340 Schnorr with 32 bytes of fresh aux randomness.
   SchnorrSig SignSchnorr(const Hash32& msg32) const;
+  // BIP-340 Schnorr over a message of any length (BIP-340 allows it; libsecp256k1's
+  // schnorrsig_sign_custom), as RoboSats signs review tokens and as @noble/curves verifies them.
+  SchnorrSig SignSchnorrMessage(std::span<const uint8_t> msg) const;
   // BIP-340 Schnorr with caller-chosen aux randomness: for the BIP's test vectors only.
   SchnorrSig SignSchnorrWithAux(const Hash32& msg32, const Hash32& aux32) const;
 
@@ -65,6 +69,8 @@ bool IsHighS(const CompactSig& sig);
 // first normalised (s := n - s) keeping `recovery_id`, as BOLT 11 readers must accept one.
 std::optional<PubKey33> RecoverPubKey(const Hash32& digest, const RecoverableSig& sig);
 bool VerifySchnorr(const XOnlyPubKey& pubkey, const Hash32& msg32, const SchnorrSig& sig);
+bool VerifySchnorrMessage(const XOnlyPubKey& pubkey, std::span<const uint8_t> msg, const SchnorrSig& sig);
+std::string ToHex(const SchnorrSig& sig);
 // Returns nullopt if the bytes are not a valid compressed point.
 std::optional<PubKey33> ParsePubKey(const uint8_t* data, size_t len);
 std::optional<PubKey33> PubKeyFromHex(std::string_view hex);
