@@ -181,7 +181,10 @@ std::string RandomToken() {
 }  // namespace
 
 ApiRobot::ApiRobot(std::string name, std::string wallet)
-    : m_name(std::move(name)), m_wallet(std::move(wallet)), m_token(RandomToken()) {
+    : ApiRobot(std::move(name), std::move(wallet), RandomToken()) {}
+
+ApiRobot::ApiRobot(std::string name, std::string wallet, std::string token)
+    : m_name(std::move(name)), m_wallet(std::move(wallet)), m_token(std::move(token)) {
   m_key = testsupport::PgpKey::Generate("RoboSats ID " + m_name, m_token);
   const auto sha = escrow::crypto::Sha256(m_token);
   m_token_header = "Token " + coordinator::identity::Base91Encode(sha.data(), sha.size());

@@ -129,6 +129,8 @@ class PublicApiStack {
 class ApiRobot {
  public:
   ApiRobot(std::string name, std::string wallet);
+  // A robot with a given token (e.g. one of testsupport::LoadNicknameVectors()).
+  ApiRobot(std::string name, std::string wallet, std::string token);
 
   const std::string& name() const { return m_name; }
   const std::string& wallet() const { return m_wallet; }
