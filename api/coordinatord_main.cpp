@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "api/admin_api.h"
 #include "api/http/server.h"
 #include "api/public_api.h"
 #include "config/base/log.h"
@@ -23,6 +24,7 @@
 #include "coordinator/market_history.h"
 #include "escrow/payout_desk.h"
 #include "escrow/simln/embedded.h"
+#include "federation/keys/nostr_key.h"
 #include "federation/prices/http_price_source.h"
 #include "federation/prices/price_fetcher.h"
 
@@ -140,6 +142,14 @@ int main(int argc, char** argv) {
   auto store = coordinator::Store::Open(cfg.data_dir + "/coordinator.db");
   if (!store.ok()) return Fail("store: " + store.error());
 
+  // The coordinator's nostr identity (review tokens now; events and statements later). The
+  // default file is made at first start.
+  const bool default_nostr_key = cfg.coordinator.nostr_secret_key_file.empty();
+  const std::string nostr_key_path =
+      default_nostr_key ? cfg.data_dir + "/nostr.key" : cfg.coordinator.nostr_secret_key_file;
+  auto nostr_key = federation::LoadNostrKey(nostr_key_path, default_nostr_key);
+  if (!nostr_key.ok()) return Fail(nostr_key.error());
+
   // Anonymous market reads (/api/ticks/, /api/historical/) on a connection of their own.
   auto history = coordinator::MarketHistory::Open(cfg.data_dir + "/coordinator.db");
   if (!history.ok()) return Fail("store: " + history.error());
@@ -207,6 +217,7 @@ int main(int argc, char** argv) {
   p.max_routing_budget_ppm = t.payout.max_routing_budget_ppm;
   p.payout_cltv_limit_blocks = static_cast<int32_t>(t.payout.cltv_limit_blocks);
   p.reward_share = t.rewards_share_of_forfeited_bond;
+  p.dispute_resolution_s = cfg.disputes.resolution_deadline_hours * 3600;
   deps.node.alias = info->alias;
   deps.node.pubkey = info->identity_pubkey;
   deps.node.network = info->network;
@@ -229,6 +240,7 @@ int main(int argc, char** argv) {
     return code ? std::string(*code) : std::string();
   };
   if (const char* crash = std::getenv("COORDINATORD_CRASH_AT")) deps.crash_point = crash;
+  deps.nostr_key = &nostr_key.value();
   auto engine = std::make_unique<coordinator::Engine>(std::move(deps));
   engine->max_queued = static_cast<size_t>(cfg.limits.engine_queue);
   engine->Start();
@@ -257,14 +269,31 @@ int main(int argc, char** argv) {
   auto started = server.Start(so);
   if (!started.ok()) return Fail("listen " + cfg.listen.ToString() + ": " + started.message);
   const std::string api_url = "http://" + cfg.listen.host + ":" + std::to_string(server.Port());
+
+  // The operator's listener: the admin API (coordctl).
+  auto tokens = api::LoadAdminTokens(cfg.admin.solver_token_files, cfg.admin.resolver_token_files);
+  if (!tokens.ok()) return Fail(tokens.error());
+  api::http::HttpServer operator_server;
+  if (auto st = api::RegisterAdminApi(operator_server, *engine, std::move(tokens.value())); !st.ok()) {
+    return Fail("admin api: " + st.message);
+  }
+  api::http::ServerOptions oo;
+  oo.host = cfg.operator_listen.host;
+  oo.port = static_cast<uint16_t>(cfg.operator_listen.port);
+  if (auto st = operator_server.Start(oo); !st.ok()) {
+    return Fail("operator_listen " + cfg.operator_listen.ToString() + ": " + st.message);
+  }
+  const std::string operator_url = "http://" + cfg.operator_listen.host + ":" + std::to_string(operator_server.Port());
   {
-    // Where tools and tests find the coordinator (the port may have been ephemeral).
+    // Where tools and tests find the coordinator (the ports may have been ephemeral).
     std::ofstream out(cfg.data_dir + "/coordinatord.json.tmp");
-    out << "{\"api_url\": \"" << api_url << "\", \"pid\": " << ::getpid() << "}\n";
+    out << "{\"api_url\": \"" << api_url << "\", \"operator_url\": \"" << operator_url
+        << "\", \"pid\": " << ::getpid() << "}\n";
     out.close();
     std::filesystem::rename(cfg.data_dir + "/coordinatord.json.tmp", cfg.data_dir + "/coordinatord.json", ec);
   }
   std::printf("coordinatord: serving the RoboSats API on %s\n", api_url.c_str());
+  std::printf("coordinatord: operator API (coordctl) on %s\n", operator_url.c_str());
   if (embedded) std::printf("coordinatord: trader wallets in %s\n", embedded->nodes_json_path().c_str());
   std::fflush(stdout);
 
@@ -276,6 +305,7 @@ int main(int argc, char** argv) {
   // post into the engine, are destroyed (joining their threads) while the engine object still
   // exists; only then the engine.
   server.Stop();
+  operator_server.Stop();
   monitor.Stop();
   engine_ptr.store(nullptr);
   engine->Stop();

@@ -177,6 +177,66 @@ struct Api {
     out.Send(200, ticks.value());
   }
 
+  // RoboSats chat/views.py ChatView: order_id missing → 6000; an invalid POST body → 6003.
+  void ChatGet(const Request& r, Responder out) {
+    auto auth = Authenticate(r, out, true);
+    if (!auth) return;
+    if (Throttled(robot_limit, auth->hash_id, out)) return;
+    Fields f(r);
+    if (!r.QueryParam("order_id")) return SendStatus(out, coordinator::Error(coordinator::err::kChatNoOrder));
+    auto order_id = f.QueryInt("order_id", 0, std::numeric_limits<int64_t>::max());
+    auto offset = f.QueryInt("offset", 0, std::numeric_limits<int64_t>::max());
+    if (!f.ok() || !order_id) return SendStatus(out, coordinator::Error(coordinator::err::kChatInvalid, f.error()));
+    Submit(std::move(*auth), coordinator::ChatGetCmd{*order_id, offset.value_or(0), false}, std::move(out));
+  }
+
+  void ChatPost(const Request& r, Responder out) {
+    auto auth = Authenticate(r, out, true);
+    if (!auth) return;
+    if (Throttled(robot_limit, auth->hash_id, out)) return;
+    Fields f(r);
+    auto message = f.Text("PGP_message", 1 << 20);
+    auto order_id = f.Int("order_id", 0, std::numeric_limits<int64_t>::max());
+    auto offset = f.Int("offset", 0, std::numeric_limits<int64_t>::max());
+    if (!f.ok() || !message || !order_id) {
+      return SendStatus(out, coordinator::Error(coordinator::err::kChatInvalid,
+                                                f.ok() ? "PGP_message and order_id are required" : f.error()));
+    }
+    Submit(std::move(*auth), coordinator::ChatPostCmd{*order_id, *message, offset, false}, std::move(out));
+  }
+
+  // RoboSats api/views.py RewardView: errors carry "successful_withdrawal": false.
+  void Reward(const Request& r, Responder out) {
+    auto auth = Authenticate(r, out, true);
+    if (!auth) return;
+    if (Throttled(robot_limit, auth->hash_id, out)) return;
+    Fields f(r);
+    auto invoice = f.Text("invoice", 15000);
+    auto ppm = f.Int("routing_budget_ppm", 0, 100001);
+    if (!f.ok()) return BadField(out, f);
+    d.engine->Submit(std::move(*auth), coordinator::RewardCmd{invoice.value_or(""), ppm},
+                     [this, out](base::Result<Json> res) mutable {
+                       if (res.ok()) return (void)out.Send(200, res.value());
+                       Json body;
+                       body["error_code"] = res.error().code;
+                       body[coordinator::ErrorField(res.error().code)] = res.error().message;
+                       body["successful_withdrawal"] = false;
+                       out.Send(HttpStatusFor(res.error().code), body);
+                     });
+  }
+
+  // RoboSats api/views.py NotificationsView: ?created_at=<ISO date-time> (optional).
+  void Notifications(const Request& r, Responder out) {
+    int64_t since = 0;
+    if (auto raw = r.QueryParam("created_at"); raw && !raw->empty()) {
+      std::tm tm{};
+      const char* end = strptime(raw->c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+      if (end == nullptr) return SendStatus(out, coordinator::Error(coordinator::err::kBadDate));
+      since = static_cast<int64_t>(timegm(&tm));
+    }
+    Robot(r, std::move(out), [since](Fields&) -> std::optional<Command> { return coordinator::NotificationsCmd{since}; });
+  }
+
   void Historical(const Request& r, Responder out) {
     if (Throttled(anonymous_limit, r.remote_ip, out)) return;
     if (!d.history) return SendStatus(out, base::Status::Error(base::Status::kUnavailable, "Market history is unavailable"));
@@ -249,7 +309,13 @@ struct Api {
         if (!rating && f.ok()) f.Fail("rating", "This field is required.");
         return coordinator::RatePlatformCmd{*id, static_cast<int>(rating.value_or(0))};
       }
-      if (a == "update_address" || a == "submit_statement") {
+      if (a == "submit_statement") {
+        // RoboSats' serializer allows 500 000 characters (the statement plus an attached chat
+        // log); the rules refuse what is over 50 000 with 2000.
+        auto statement = f.Text("statement", 500000);
+        return coordinator::StatementCmd{*id, statement.value_or("")};
+      }
+      if (a == "update_address") {
         f.Fail("action", "\"" + a + "\" is not available on this coordinator yet.");
         return std::nullopt;
       }
@@ -299,6 +365,22 @@ base::Status RegisterPublicApi(http::HttpServer& server, PublicApiDeps deps) {
          api->Robot(r, std::move(out), [&](Fields&) -> std::optional<Command> { return coordinator::GetOrderCmd{*id}; });
        }},
       {Method::kPost, "/api/order/", [api](Request r, Responder out) { api->OrderAction(r, std::move(out)); }},
+      {Method::kGet, "/api/chat/", [api](Request r, Responder out) { api->ChatGet(r, std::move(out)); }},
+      {Method::kPost, "/api/chat/", [api](Request r, Responder out) { api->ChatPost(r, std::move(out)); }},
+      {Method::kPost, "/api/reward/", [api](Request r, Responder out) { api->Reward(r, std::move(out)); }},
+      {Method::kPost, "/api/review/",
+       [api](Request r, Responder out) {
+         api->Robot(r, std::move(out), [](Fields& f) -> std::optional<Command> {
+           auto pubkey = f.Text("pubkey", 64);
+           if (!pubkey) {
+             if (f.ok()) f.Fail("pubkey", "This field is required.");
+             return std::nullopt;
+           }
+           return coordinator::ReviewCmd{*pubkey};
+         });
+       }},
+      {Method::kGet, "/api/notifications/",
+       [api](Request r, Responder out) { api->Notifications(r, std::move(out)); }},
       {Method::kPost, "/api/stealth/",
        [api](Request r, Responder out) {
          api->Robot(r, std::move(out), [](Fields& f) -> std::optional<Command> {

@@ -220,6 +220,13 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, CoordinatorConfig& 
   ReadTrade(r.Map("trade"), c.trade);
   ReadPrices(r.Map("prices"), c.prices);
   ReadLimits(r.Map("limits"), c.limits);
+  MapReader disputes = r.Map("disputes");
+  disputes.Int("resolution_deadline_hours", c.disputes.resolution_deadline_hours);
+  disputes.Finish();
+  MapReader admin = r.Map("admin");
+  admin.StringList("solver_token_files", c.admin.solver_token_files);
+  admin.StringList("resolver_token_files", c.admin.resolver_token_files);
+  admin.Finish();
   r.Finish();
 }
 
@@ -414,6 +421,21 @@ void Validate(ErrorList& e, CoordinatorConfig& c) {
   if (e.errors().empty()) ValidateHoldCltv(e, c);
   ValidatePrices(e, c.prices);
   ValidateLimits(e, c.limits);
+  CheckRange<int64_t>(e, "disputes.resolution_deadline_hours", c.disputes.resolution_deadline_hours, 1, 24 * 30);
+  for (size_t i = 0; i < c.admin.solver_token_files.size(); ++i) {
+    CheckSecretFile(e, "admin.solver_token_files[" + std::to_string(i) + "]", c.admin.solver_token_files[i]);
+  }
+  for (size_t i = 0; i < c.admin.resolver_token_files.size(); ++i) {
+    CheckSecretFile(e, "admin.resolver_token_files[" + std::to_string(i) + "]", c.admin.resolver_token_files[i]);
+  }
+  // The admin API and /metrics are the operator's: never on an address others can reach.
+  const std::string& h = c.operator_listen.host;
+  const bool loopback = h == "localhost" || h == "::1" || h.rfind("127.", 0) == 0;
+  if (!loopback) {
+    e.Add("operator_listen", "'" + c.operator_listen.ToString() +
+                                 "' is not a loopback address: the operator's listener (admin API, metrics) must only "
+                                 "be reachable from this machine (use 127.0.0.1 and an SSH tunnel)");
+  }
 }
 
 }  // namespace

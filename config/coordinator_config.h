@@ -56,7 +56,8 @@ struct CoordinatorInfo {
   std::string contact_email;
   std::string notice_message;
   NoticeSeverity notice_severity = NoticeSeverity::kNone;
-  // The nostr secret key (hex), in a file readable by its owner only. "" = no nostr identity.
+  // The nostr secret key (hex), in a file readable by its owner only. "" = <data_dir>/nostr.key,
+  // made at first start.
   std::string nostr_secret_key_file;
   bool operator==(const CoordinatorInfo&) const = default;
 };
@@ -161,6 +162,20 @@ struct LimitsOptions {
   bool operator==(const LimitsOptions&) const = default;
 };
 
+// The operator's admin API (on operator_listen): bearer tokens, one per file (chmod 600).
+struct AdminOptions {
+  std::vector<std::string> solver_token_files;    // may read disputes
+  std::vector<std::string> resolver_token_files;  // may also resolve them
+  bool operator==(const AdminOptions&) const = default;
+};
+
+struct DisputesOptions {
+  // The coordinator's promise: every dispute resolved within this many hours of its opening
+  // (shown in the order's status message and in /api/info/).
+  int64_t resolution_deadline_hours = 48;
+  bool operator==(const DisputesOptions&) const = default;
+};
+
 struct CoordinatorConfig {
   std::string data_dir = "./data";
   HostPort listen{"127.0.0.1", 12596};
@@ -171,6 +186,8 @@ struct CoordinatorConfig {
   TradeOptions trade;
   PricesOptions prices;
   LimitsOptions limits;
+  DisputesOptions disputes;
+  AdminOptions admin;
   bool operator==(const CoordinatorConfig&) const = default;
 };
 

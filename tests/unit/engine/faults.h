@@ -64,6 +64,10 @@ class FaultyStore final : public coordinator::Store {
   }
   base::Expected<void, std::string> Put(const coordinator::LedgerEntry& e) override { return m_real->Put(e); }
   base::Expected<void, std::string> Put(const coordinator::MarketTick& t) override { return m_real->Put(t); }
+  base::Expected<void, std::string> Put(const coordinator::Dispute& d) override { return m_real->Put(d); }
+  base::Expected<void, std::string> Put(const coordinator::ChatMessage& m) override { return m_real->Put(m); }
+  base::Expected<void, std::string> Put(const coordinator::RewardWithdrawal& w) override { return m_real->Put(w); }
+  base::Expected<void, std::string> Put(const coordinator::Notification& n) override { return m_real->Put(n); }
 
   std::optional<coordinator::Robot> RobotById(int64_t id) override { return m_real->RobotById(id); }
   std::optional<coordinator::Robot> RobotByHashId(const std::string& h) override { return m_real->RobotByHashId(h); }
@@ -90,6 +94,38 @@ class FaultyStore final : public coordinator::Store {
   std::vector<coordinator::MarketTick> LatestTicks(size_t l) override { return m_real->LatestTicks(l); }
   int64_t CountRobots() override { return m_real->CountRobots(); }
   int64_t CountRobotsSeenSince(int64_t since) override { return m_real->CountRobotsSeenSince(since); }
+  std::vector<coordinator::Order> OrdersByStatus(coordinator::OrderStatus s, size_t l) override {
+    return m_real->OrdersByStatus(s, l);
+  }
+  std::vector<coordinator::Order> OrdersOfRobot(int64_t r, size_t l) override { return m_real->OrdersOfRobot(r, l); }
+  std::optional<coordinator::Dispute> DisputeOfOrder(int64_t id) override { return m_real->DisputeOfOrder(id); }
+  std::vector<coordinator::Dispute> OpenDisputes() override { return m_real->OpenDisputes(); }
+  std::vector<coordinator::Dispute> RecentDisputes(size_t l) override { return m_real->RecentDisputes(l); }
+  std::vector<coordinator::ChatMessage> ChatOfOrder(int64_t id, int64_t after) override {
+    return m_real->ChatOfOrder(id, after);
+  }
+  int64_t ChatLastIndex(int64_t id) override { return m_real->ChatLastIndex(id); }
+  int64_t CountChatBy(int64_t id, int64_t robot) override { return m_real->CountChatBy(id, robot); }
+  base::Expected<int64_t, std::string> PurgeChatsOfOrdersFinishedBefore(int64_t t) override {
+    return m_real->PurgeChatsOfOrdersFinishedBefore(t);
+  }
+  std::optional<coordinator::RewardWithdrawal> RewardWithdrawalById(int64_t id) override {
+    return m_real->RewardWithdrawalById(id);
+  }
+  std::optional<coordinator::RewardWithdrawal> RewardWithdrawalByHash(const std::string& h) override {
+    return m_real->RewardWithdrawalByHash(h);
+  }
+  std::optional<coordinator::RewardWithdrawal> PendingRewardWithdrawalOf(int64_t r) override {
+    return m_real->PendingRewardWithdrawalOf(r);
+  }
+  std::vector<coordinator::RewardWithdrawal> RewardWithdrawals() override { return m_real->RewardWithdrawals(); }
+  int64_t RewardsOutstanding() override { return m_real->RewardsOutstanding(); }
+  std::vector<coordinator::Notification> NotificationsOf(int64_t r, int64_t since, size_t l) override {
+    return m_real->NotificationsOf(r, since, l);
+  }
+  std::vector<coordinator::LedgerEntry> LedgerBetween(int64_t s, int64_t e) override {
+    return m_real->LedgerBetween(s, e);
+  }
 
  private:
   std::unique_ptr<coordinator::Store> m_real;

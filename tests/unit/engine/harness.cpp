@@ -70,6 +70,7 @@ void EngineHarness::StartCoordinator() {
   deps.node.network = "regtest";
   deps.currency_code = [](int id) -> std::string { return id == 1 ? "USD" : id == 2 ? "EUR" : ""; };
   deps.crash_point = m_crash_point;
+  deps.nostr_key = m_nostr_key;
   m_engine = std::make_unique<coordinator::Engine>(std::move(deps));
   m_engine->tick_interval = std::chrono::milliseconds(20);
   m_engine->intent_retry_interval = std::chrono::milliseconds(50);
@@ -241,20 +242,38 @@ void EngineHarness::CheckConservation() {
   coordinator::Store& store = *audit_store.value();
   EXPECT_EQ(m_net->TotalMsat(), m_total_msat) << "the network created or lost sats";
   std::map<int64_t, int64_t> in, out, proceeds, custody;
+  int64_t credited = 0, withdrawn = 0;
   for (const auto& e : store.Ledger()) {
     switch (e.kind) {
       case coordinator::LedgerKind::kBondSettled:
       case coordinator::LedgerKind::kEscrowSettled: in[e.order_id] += e.amount_sat; break;
       case coordinator::LedgerKind::kPayoutSent:
-      case coordinator::LedgerKind::kRoutingFee:
-      case coordinator::LedgerKind::kRewardCredited: out[e.order_id] += e.amount_sat; break;
+      case coordinator::LedgerKind::kRoutingFee: out[e.order_id] += e.amount_sat; break;
+      case coordinator::LedgerKind::kRewardCredited:
+        out[e.order_id] += e.amount_sat;
+        credited += e.amount_sat;
+        break;
       case coordinator::LedgerKind::kProceeds: proceeds[e.order_id] += e.amount_sat; break;
       case coordinator::LedgerKind::kDisputeCustody: custody[e.order_id] += e.amount_sat; break;
+      case coordinator::LedgerKind::kCustodyReleased: custody[e.order_id] -= e.amount_sat; break;
+      case coordinator::LedgerKind::kRewardWithdrawn: withdrawn += e.amount_sat; break;
+      case coordinator::LedgerKind::kRewardRoutingFee: break;  // the cost of a withdrawal, order 0
     }
   }
   for (const auto& [order, sats] : in) {
+    if (order == 0) continue;
     EXPECT_EQ(sats, out[order] + proceeds[order] + custody[order]) << "order " << order << " does not balance";
+    EXPECT_GE(custody[order], 0) << "order " << order << " released more custody than it took";
   }
+  // Rewards: every sat credited is owed (a robot's balance), reserved by a withdrawal in
+  // flight, or withdrawn.
+  int64_t in_flight = 0;
+  for (const auto& w : store.RewardWithdrawals()) {
+    if (w.state == coordinator::PayoutState::kPending || w.state == coordinator::PayoutState::kInFlight) {
+      in_flight += w.debited_sat;
+    }
+  }
+  EXPECT_EQ(credited, store.RewardsOutstanding() + in_flight + withdrawn) << "rewards do not balance";
   // No hold invoice of a finished order is left ACCEPTED (or OPEN) on the node.
   for (int64_t id = 1;; ++id) {
     auto o = store.OrderById(id);

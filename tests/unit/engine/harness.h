@@ -123,6 +123,7 @@ class EngineHarness : public ::testing::Test {
   std::map<std::string, TestRobot> m_robots;
   int64_t m_total_msat = 0;
   std::string m_crash_point;  // passed to the engine by StartCoordinator
+  const escrow::crypto::Signer* m_nostr_key = nullptr;  // passed to the engine likewise
 };
 
 // The payout invoice amount the client asks its wallet for.

@@ -94,6 +94,7 @@ void FillGraph(Graph& g, int seed) {
   o.escrow_id = g.escrow.id;
   o.payout_id = g.payout.id;
   o.is_fiat_sent = odd;
+  o.fiat_sent_ever = !odd;
   o.maker_asked_cancel = odd;
   o.taker_asked_cancel = !odd;
   o.is_disputed = odd;

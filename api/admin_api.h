@@ -1,0 +1,47 @@
+// The operator's admin API, on the operator's listener (never the public one): disputes with
+// everything needed to decide them, their resolution, orders by status and a day's accounting.
+// RoboSats does this in Django's admin site; Mostro's solver roles inspired the two roles here.
+//
+// Authentication: `Authorization: Bearer <token>`, tokens read at start from files that must be
+// readable by their owner only. Two roles:
+//   solver   — reads: GET /admin/disputes/, /admin/dispute/, /admin/orders/, /admin/accounting/
+//   resolver — also POST /admin/dispute/resolve/ (once per dispute; a second one is refused)
+// Answers are JSON; errors {"error_code": N, "bad_request": "…"} with 401 (no or wrong token),
+// 403 (a solver resolving), 404 (no such dispute), 400 (bad input). Every request is logged by
+// the engine with the token's name and role, never the token.
+//
+//   GET  /admin/disputes/?all=1                 open disputes (all=1: the recent ones too)
+//   GET  /admin/dispute/?order_id=N             one dispute: statements, attached chat logs,
+//                                               chat ciphertext, both robots' keys and history,
+//                                               custody
+//   POST /admin/dispute/resolve/ {order_id, outcome, note}
+//        outcome: maker_wins | taker_wins | return_everything | successful_trade
+//   GET  /admin/orders/?status=9&limit=100      orders (no status: the live ones)
+//   GET  /admin/accounting/?day=YYYY-MM-DD      inflow, outflow, fees, proceeds, rewards, custody
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/http/server.h"
+#include "config/base/expected.h"
+#include "coordinator/engine.h"
+
+namespace api {
+
+struct AdminToken {
+  std::string name;   // for logs and the dispute record (the file's name)
+  std::string token;  // secret
+  coordinator::AdminRole role = coordinator::AdminRole::kSolver;
+};
+
+// Reads one token per file (its first line, at least 32 characters); the name is the file's
+// base name without extension. Errors name the file: unreadable, too short, readable by group
+// or others (chmod 600).
+base::Expected<std::vector<AdminToken>, std::string> LoadAdminTokens(const std::vector<std::string>& solver_files,
+                                                                     const std::vector<std::string>& resolver_files);
+
+// Registers the admin routes. REQUIRES: before server.Start(); `engine` outlives the server.
+base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& engine, std::vector<AdminToken> tokens);
+
+}  // namespace api
