@@ -1,5 +1,6 @@
 #include "escrow/hold_desk.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "config/base/log.h"
@@ -26,22 +27,25 @@ struct HoldDesk::WatchState {
 HoldDesk::HoldDesk(LightningNode& node, size_t threads) : m_node(node), m_workers(threads) {}
 
 HoldDesk::~HoldDesk() {
-  std::map<Hash32, std::shared_ptr<WatchState>> watches;
+  std::vector<std::unique_ptr<Subscription>> streams;
   {
     std::lock_guard lock(m_mu);
     m_stopping = true;
-    watches.swap(m_watches);
-  }
-  for (auto& [hash, w] : watches) {
-    std::unique_ptr<Subscription> sub;
-    {
-      std::lock_guard lock(m_mu);
+    for (auto& [hash, w] : m_watches) {
       w->finished = true;
-      sub = std::move(w->sub);
+      if (w->sub) streams.push_back(std::move(w->sub));
     }
-    sub.reset();  // cancels and joins the stream outside our lock
+    for (auto& w : m_ended) {
+      if (w->sub) streams.push_back(std::move(w->sub));
+    }
   }
-  // m_workers joins in its destructor (declared after m_node, destroyed before it).
+  m_gate.Close();
+  // Cancelling a stream waits out its running callback; the gate then waits for callbacks of
+  // streams we do not hold (one a Subscribe has not handed back yet).
+  streams.clear();
+  m_gate.WaitIdle();
+  // m_retries, then m_workers are destroyed next (declared last): a retry still running finds
+  // its watch finished and cancels the stream it opened itself.
 }
 
 void HoldDesk::Add(const HoldSpec& spec, std::function<void(LnResult<AddInvoiceResult>)> done) {
@@ -131,8 +135,9 @@ void HoldDesk::Subscribe(const std::shared_ptr<WatchState>& w) {
   std::weak_ptr<WatchState> weak = w;
   StreamHandlers<Invoice> handlers;
   handlers.on_update = [this, weak](const Invoice& inv) {
+    CallbackGate::Pass pass(m_gate);
     auto w = weak.lock();
-    if (!w) return;
+    if (!pass || !w) return;
     bool terminal = IsTerminal(inv.state);
     {
       std::lock_guard lock(m_mu);
@@ -142,24 +147,26 @@ void HoldDesk::Subscribe(const std::shared_ptr<WatchState>& w) {
         w->finished = true;
         auto it = m_watches.find(w->hash);
         if (it != m_watches.end() && it->second == w) m_watches.erase(it);
+        m_ended.push_back(w);  // the destructor still finds its stream
       }
     }
     w->on_update(inv);
-    if (terminal) {
-      // The stream ends by itself after a terminal update; drop it from a worker, never from
-      // its own callback thread.
-      m_workers.Post([this, w] {
-        std::unique_ptr<Subscription> sub;
-        {
-          std::lock_guard lock(m_mu);
-          sub = std::move(w->sub);
-        }
-      });
-    }
+    if (!terminal) return;
+    // The stream ends by itself after a terminal update; drop it from a worker, never from
+    // its own callback thread.
+    std::lock_guard lock(m_mu);
+    if (m_stopping) return;  // the destructor has taken the stream
+    m_workers.Post([this, w] {
+      std::unique_ptr<Subscription> sub;  // declared before the lock: cancelled after it is released
+      std::lock_guard lock(m_mu);
+      sub = std::move(w->sub);
+      m_ended.erase(std::remove(m_ended.begin(), m_ended.end(), w), m_ended.end());
+    });
   };
   handlers.on_error = [this, weak](const LnError& error) {
+    CallbackGate::Pass pass(m_gate);
     auto w = weak.lock();
-    if (!w) return;
+    if (!pass || !w) return;
     int failures;
     {
       std::lock_guard lock(m_mu);

@@ -3,8 +3,10 @@
 // repeat after a crash: Add finds an invoice the node already has; settle and cancel are
 // idempotent at the node (LightningNode contract).
 //
-// Callbacks run on the desk's threads. The desk must outlive none of its callbacks' targets:
-// destroy it (which cancels every watch and joins) before what the callbacks touch.
+// Callbacks run on the desk's threads and the node's stream threads. The desk must outlive
+// none of its callbacks' targets: destroy it (which cancels every watch and joins; once it
+// returns no callback of the desk is running) before what the callbacks touch, and never from
+// inside one of its own callbacks.
 #pragma once
 
 #include <functional>
@@ -12,7 +14,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
+#include "escrow/callback_gate.h"
 #include "escrow/lightning_node.h"
 #include "escrow/workers.h"
 
@@ -50,11 +54,15 @@ class HoldDesk {
   void Subscribe(const std::shared_ptr<WatchState>& w);
 
   LightningNode& m_node;
+  CallbackGate m_gate;  // every stream callback holds a pass while it runs
+  mutable std::mutex m_mu;
+  std::map<Hash32, std::shared_ptr<WatchState>> m_watches;  // guarded by m_mu
+  // Watches that reached SETTLED/CANCELED, until a worker has dropped their stream.
+  std::vector<std::shared_ptr<WatchState>> m_ended;  // guarded by m_mu
+  bool m_stopping = false;                           // guarded by m_mu
+  // Last: destroyed (joined) first, while the members above still exist.
   Workers m_workers;
   Scheduler m_retries;
-  mutable std::mutex m_mu;
-  std::map<Hash32, std::shared_ptr<WatchState>> m_watches;
-  bool m_stopping = false;
 };
 
 }  // namespace escrow

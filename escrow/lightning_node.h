@@ -220,7 +220,10 @@ struct ChannelBalance {  // LND REST: lnrpc.ChannelBalanceResponse (local/remote
 };
 
 // A live stream. Destroying it (or calling Cancel) stops delivery: once Cancel/the destructor
-// returns, the callback is never called again. Thread-safe.
+// returns, the callback is never called again. Thread-safe. Called from inside one of its
+// callbacks, Cancel returns at once and that callback is the last one. A backend drops its
+// copy of the handlers once the stream has ended or been cancelled (after a running callback
+// returns), whether or not the Subscription object still exists.
 class Subscription {
  public:
   virtual ~Subscription() = default;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "escrow/callback_gate.h"
 #include "escrow/lightning_node.h"
 #include "escrow/workers.h"
 
@@ -38,15 +39,20 @@ enum class PriorFailure {
   kResend,         // a new attempt after a recorded failure: send again
 };
 
+// Callbacks (`done`) run on the node's stream threads. The desk must outlive none of their
+// targets, and must not be destroyed from inside one of its own callbacks.
 class PayoutDesk {
  public:
   explicit PayoutDesk(LightningNode& node);
-  ~PayoutDesk();  // cancels every stream and joins; `done` callbacks not yet run never run
+  // Cancels every stream and joins: once it returns no callback of the desk is running, not
+  // even one that has just called `done`. `done` callbacks not yet run never run.
+  ~PayoutDesk();
 
   // Calls `done` exactly once with the final outcome (SUCCEEDED or FAILED), or with an error
   // if the node could not be asked (then nothing was sent unless the error says so: the
   // caller re-drives the same attempt later with kIsThisAttempt).
   void Pay(const PaySpec& spec, PriorFailure prior, std::function<void(LnResult<PayOutcome>)> done);
+  // Payments whose `done` has not been called yet.
   size_t InFlight() const;
 
  private:
@@ -54,13 +60,20 @@ class PayoutDesk {
   void Track(const std::shared_ptr<Job>& job);
   void Send(const std::shared_ptr<Job>& job);
   void Finish(const std::shared_ptr<Job>& job, LnResult<PayOutcome> result);
+  // Runs `step` for `job` on the worker, unless the job finished or the desk is stopping.
+  void Then(const std::shared_ptr<Job>& job, std::function<void(const std::shared_ptr<Job>&)> step);
+  // Installs `sub` as the job's stream if `stage` is still current; else it is cancelled here.
+  void Keep(const std::shared_ptr<Job>& job, int stage, std::unique_ptr<Subscription> sub);
 
   LightningNode& m_node;
+  CallbackGate m_gate;  // every stream callback holds a pass while it runs
   mutable std::mutex m_mu;
-  std::map<uint64_t, std::shared_ptr<Job>> m_jobs;
-  uint64_t m_next_job = 1;
-  bool m_stopping = false;
-  Workers m_workers{1};
+  // Every job whose stream the desk still holds: until `done`, then until a worker has dropped
+  // the stream. A job owns its stream; the stream's handlers hold the job only weakly.
+  std::map<uint64_t, std::shared_ptr<Job>> m_jobs;  // guarded by m_mu
+  uint64_t m_next_job = 1;                          // guarded by m_mu
+  bool m_stopping = false;                          // guarded by m_mu
+  Workers m_workers{1};  // last: destroyed (joined) first, while the members above still exist
 };
 
 }  // namespace escrow

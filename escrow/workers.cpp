@@ -1,9 +1,14 @@
 #include "escrow/workers.h"
 
+#include <algorithm>
+
 namespace escrow {
 
 Workers::Workers(size_t threads) {
-  for (size_t i = 0; i < threads; ++i) m_threads.emplace_back([this] { Run(); });
+  for (size_t i = 0; i < threads; ++i) {
+    m_threads.emplace_back([this] { Run(); });
+    m_ids.push_back(m_threads.back().get_id());
+  }
 }
 
 Workers::~Workers() {
@@ -15,12 +20,21 @@ Workers::~Workers() {
   for (auto& t : m_threads) t.join();
 }
 
-void Workers::Post(std::function<void()> task) {
+bool Workers::Post(std::function<void()> task) {
   {
     std::lock_guard lock(m_mu);
+    // A stopping pool whose threads may all have left would keep the task forever, unrun; a
+    // pool thread that posts is still there to run it.
+    if (m_stopping && !OnPoolThread()) return false;  // `task` is destroyed after the unlock
     m_tasks.push_back(std::move(task));
   }
   m_cv.notify_one();
+  return true;
+}
+
+bool Workers::OnPoolThread() const {
+  const auto me = std::this_thread::get_id();
+  return std::find(m_ids.begin(), m_ids.end(), me) != m_ids.end();
 }
 
 void Workers::Run() {

@@ -37,6 +37,9 @@ struct Sub {
   uint64_t id = 0;
   std::string key;
   uint64_t start_seq = 0;  // broadcasts with a smaller sequence number predate it
+  // Read by the notifier thread while `running`; released (emptied) once the subscription
+  // has ended or is canceled and no callback runs, so that what they capture — often the
+  // owner of this subscription's handle — is not kept alive by it.
   Handlers handlers;
 
   std::mutex mu;
@@ -44,6 +47,15 @@ struct Sub {
   bool canceled = false;
   bool ended = false;
   bool running = false;  // a callback is executing
+
+  // REQUIRES: mu held; no callback is running on them, or the caller is the Deliver that ran
+  // it. The caller destroys the result after releasing mu: that may run destructors that
+  // cancel this very subscription.
+  Handlers TakeHandlers() {
+    Handlers taken = std::move(handlers);
+    std::visit([](auto& h) { h = {}; }, handlers);
+    return taken;
+  }
 };
 
 struct Event {
@@ -83,27 +95,23 @@ struct Notifier::Core {
       sub.running = true;
     }
     bool terminal = false;
-    std::function<void()> on_done;
     try {
       if (const auto* err = std::get_if<LnError>(&ev.payload)) {
         terminal = true;
         std::visit(
             [&](auto& h) {
               if (h.on_error) h.on_error(*err);
-              on_done = h.on_done;
             },
             sub.handlers);
       } else if (const auto* inv = std::get_if<Invoice>(&ev.payload)) {
         if (auto* h = std::get_if<StreamHandlers<Invoice>>(&sub.handlers)) {
           terminal = IsTerminal(*inv);
           if (h->on_update) h->on_update(*inv);
-          on_done = h->on_done;
         }
       } else if (const auto* pay = std::get_if<Payment>(&ev.payload)) {
         if (auto* h = std::get_if<StreamHandlers<Payment>>(&sub.handlers)) {
           terminal = IsTerminal(*pay);
           if (h->on_update) h->on_update(*pay);
-          on_done = h->on_done;
         }
       }
       bool canceled_inside = false;
@@ -111,11 +119,25 @@ struct Notifier::Core {
         std::lock_guard lock(sub.mu);
         canceled_inside = sub.canceled;
       }
-      if (terminal && !canceled_inside && on_done) on_done();
+      if (terminal && !canceled_inside) {
+        std::visit(
+            [](auto& h) {
+              if (h.on_done) h.on_done();
+            },
+            sub.handlers);
+      }
     } catch (const std::exception& e) {
       base::Log(base::LogLevel::kError, "simln", "stream callback threw", {{"error", e.what()}});
     } catch (...) {
       base::Log(base::LogLevel::kError, "simln", "stream callback threw", {{"error", "unknown"}});
+    }
+    // That was the last callback of an ended or canceled subscription: release the handlers
+    // while still `running`, so that a Cancel waiting for us returns only once they are gone.
+    // A Cancel that comes after this check releases them itself.
+    {
+      Handlers released;  // destroyed outside sub.mu: that may cancel this subscription
+      std::lock_guard lock(sub.mu);
+      if (terminal || sub.canceled) released = sub.TakeHandlers();
     }
     {
       std::lock_guard lock(sub.mu);
@@ -180,6 +202,8 @@ class SubscriptionHandle final : public Subscription {
   ~SubscriptionHandle() override { Cancel(); }
 
   void Cancel() override {
+    // Declared first, destroyed last: releasing the handlers may destroy this handle's owner.
+    Handlers released;
     auto core = m_core.lock();
     {
       std::unique_lock lock(m_sub->mu);
@@ -187,6 +211,8 @@ class SubscriptionHandle final : public Subscription {
       // Wait out a running callback, unless we are that callback (Cancel from inside it).
       bool on_notifier_thread = core && std::this_thread::get_id() == core->thread_id;
       if (!on_notifier_thread) m_sub->cv.wait(lock, [&] { return !m_sub->running; });
+      // From inside the callback, the running Deliver releases them once it returns.
+      if (!m_sub->running) released = m_sub->TakeHandlers();
     }
     if (core) core->Remove(*m_sub);
   }
@@ -226,6 +252,18 @@ Notifier::~Notifier() {
   }
   m_core->cv.notify_all();
   if (m_thread.joinable()) m_thread.join();
+  // No callback runs any more: release the handlers of the subscriptions still open (their
+  // handles may outlive the notifier, and must not keep alive what the handlers capture).
+  std::vector<std::shared_ptr<Sub>> open;
+  {
+    std::lock_guard lock(m_core->mu);
+    for (const auto& [id, sub] : m_core->subs) open.push_back(sub);
+  }
+  for (const auto& sub : open) {
+    Handlers released;  // destroyed outside sub->mu
+    std::lock_guard lock(sub->mu);
+    released = sub->TakeHandlers();
+  }
 }
 
 Notifier::Handle Notifier::Subscribe(const std::string& key, StreamHandlers<Invoice> handlers,

@@ -8,8 +8,11 @@
 // streams after SUCCEEDED/FAILED, with on_done.
 //
 // Cancel()/destruction of a subscription handle: once it returns, that subscription's
-// callbacks are not running and will never run again. Called from inside a callback (on the
-// notifier thread) it returns at once and the running callback is the last one.
+// callbacks are not running and will never run again, and the notifier no longer holds its
+// handlers. Called from inside a callback (on the notifier thread) it returns at once and the
+// running callback is the last one; the handlers are released when it returns. They are also
+// released after a stream's last callback (its end) and when the notifier is destroyed: a
+// handle never keeps alive what its handlers capture, so they may capture the handle's owner.
 #pragma once
 
 #include <condition_variable>

@@ -2,14 +2,16 @@
 // node's answers arrive, and a known failure is not re-sent unless a new attempt asks for it.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <filesystem>
+#include <atomic>
 #include <future>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "escrow/crypto/sha256.h"
 #include "escrow/payout_desk.h"
-#include "escrow/simln/network.h"
-#include "tests/support/test_support.h"
+#include "tests/unit/desks/desk_fixture.h"
+#include "tests/unit/desks/observed_node.h"
 
 namespace {
 
@@ -17,24 +19,9 @@ using namespace std::chrono_literals;
 
 // Forwards every call to a real node; TrackPayment returns only after the node has already
 // answered on its own thread — the ordering that once lost the send stream.
-class AnswerBeforeReturnNode : public escrow::LightningNode {
+class AnswerBeforeReturnNode : public desktest::ForwardingNode {
  public:
-  explicit AnswerBeforeReturnNode(escrow::LightningNode& inner) : m_inner(inner) {}
-  escrow::LnResult<escrow::NodeInfo> GetInfo() override { return m_inner.GetInfo(); }
-  escrow::LnResult<escrow::AddInvoiceResult> AddHoldInvoice(const escrow::HoldInvoiceRequest& r) override {
-    return m_inner.AddHoldInvoice(r);
-  }
-  escrow::LnResult<escrow::AddInvoiceResult> AddInvoice(const escrow::InvoiceRequest& r) override {
-    return m_inner.AddInvoice(r);
-  }
-  escrow::LnStatus SettleInvoice(const escrow::Hash32& p) override { return m_inner.SettleInvoice(p); }
-  escrow::LnStatus CancelInvoice(const escrow::Hash32& h) override { return m_inner.CancelInvoice(h); }
-  escrow::LnResult<escrow::Invoice> LookupInvoice(const escrow::Hash32& h) override { return m_inner.LookupInvoice(h); }
-  std::unique_ptr<escrow::Subscription> SubscribeInvoice(const escrow::Hash32& h,
-                                                         escrow::StreamHandlers<escrow::Invoice> hs) override {
-    return m_inner.SubscribeInvoice(h, std::move(hs));
-  }
-  escrow::LnResult<escrow::PayReq> DecodePayReq(const std::string& p) override { return m_inner.DecodePayReq(p); }
+  using ForwardingNode::ForwardingNode;
   std::unique_ptr<escrow::Subscription> SendPayment(const escrow::SendPaymentRequest& r,
                                                     escrow::StreamHandlers<escrow::Payment> hs) override {
     ++sends;
@@ -61,38 +48,19 @@ class AnswerBeforeReturnNode : public escrow::LightningNode {
     std::this_thread::sleep_for(50ms);  // let what the answer started (a send) get going
     return sub;
   }
-  escrow::LnResult<escrow::ChannelBalance> GetChannelBalance() override { return m_inner.GetChannelBalance(); }
 
   std::atomic<int> sends{0};
-
- private:
-  escrow::LightningNode& m_inner;
 };
 
-class PayoutDeskTest : public ::testing::Test {
+class PayoutDeskTest : public desktest::DeskTest {
  protected:
   void SetUp() override {
-    m_dir = testsupport::MakeTempDir("payout-desk");
-    escrow::simln::NetworkSpec spec;
-    spec.nodes = {{"coordinator", ""}, {"bob", ""}};
-    escrow::simln::ChannelSpec ch;
-    ch.node_a = "coordinator";
-    ch.node_b = "bob";
-    ch.a_balance_sat = ch.b_balance_sat = 1000000;
-    spec.channels = {ch};
-    auto net = escrow::simln::Network::Open(m_dir + "/simln.db", spec, m_clock);
-    ASSERT_TRUE(net.ok()) << net.error();
-    m_net = std::move(net.value());
-    m_coord = m_net->Node("coordinator");
-    m_bob = m_net->Node("bob");
+    DeskTest::SetUp();
     m_node = std::make_unique<AnswerBeforeReturnNode>(*m_coord);
   }
   void TearDown() override {
     m_node.reset();
-    m_bob.reset();
-    m_coord.reset();
-    m_net.reset();
-    std::filesystem::remove_all(m_dir);
+    DeskTest::TearDown();
   }
   escrow::PaySpec Invoice(int64_t sats) {
     escrow::InvoiceRequest req;
@@ -105,6 +73,28 @@ class PayoutDeskTest : public ::testing::Test {
     spec.fee_limit_sat = 10;
     return spec;
   }
+  // A hold invoice of bob's: a payment to it stays in flight until bob settles it.
+  escrow::PaySpec HoldInvoice(const escrow::Hash32& preimage) {
+    escrow::HoldInvoiceRequest hold;
+    hold.payment_hash = escrow::crypto::Sha256(preimage.data(), preimage.size());
+    hold.value_msat = 5000000;
+    hold.cltv_expiry = 40;
+    auto added = m_bob->AddHoldInvoice(hold);
+    EXPECT_TRUE(added.ok());
+    escrow::PaySpec spec;
+    spec.payment_request = added.ok() ? added->payment_request : "";
+    spec.payment_hash = hold.payment_hash;
+    spec.fee_limit_sat = 10;
+    return spec;
+  }
+  bool WaitAccepted(const escrow::Hash32& hash) {
+    for (int i = 0; i < 400; ++i) {
+      auto inv = m_bob->LookupInvoice(hash);
+      if (inv.ok() && inv->state == escrow::InvoiceState::kAccepted) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  }
   escrow::LnResult<escrow::PayOutcome> PayAndWait(escrow::PayoutDesk& desk, const escrow::PaySpec& spec,
                                                   escrow::PriorFailure prior) {
     auto done = std::make_shared<std::promise<escrow::LnResult<escrow::PayOutcome>>>();
@@ -116,10 +106,6 @@ class PayoutDeskTest : public ::testing::Test {
     return fut.get();
   }
 
-  std::string m_dir;
-  base::ManualClock m_clock{std::chrono::system_clock::now()};
-  std::unique_ptr<escrow::simln::Network> m_net;
-  std::unique_ptr<escrow::LightningNode> m_coord, m_bob;
   std::unique_ptr<AnswerBeforeReturnNode> m_node;
 };
 
@@ -128,25 +114,12 @@ TEST_F(PayoutDeskTest, PaymentCompletesWhenTheNodeAnswersBeforeTheSubscribeCallR
   // A hold invoice: the payment stays in flight after the subscribing calls returned, so the
   // outcome must come through the send stream the desk kept.
   escrow::Hash32 preimage = escrow::crypto::RandomHash32();
-  escrow::HoldInvoiceRequest hold;
-  hold.payment_hash = escrow::crypto::Sha256(preimage.data(), preimage.size());
-  hold.value_msat = 5000000;
-  hold.cltv_expiry = 40;
-  auto added = m_bob->AddHoldInvoice(hold);
-  ASSERT_TRUE(added.ok());
-  escrow::PaySpec spec;
-  spec.payment_request = added->payment_request;
-  spec.payment_hash = hold.payment_hash;
-  spec.fee_limit_sat = 10;
+  auto spec = HoldInvoice(preimage);
   auto done = std::make_shared<std::promise<escrow::LnResult<escrow::PayOutcome>>>();
   auto fut = done->get_future();
   desk.Pay(spec, escrow::PriorFailure::kIsThisAttempt,
            [done](escrow::LnResult<escrow::PayOutcome> r) { done->set_value(std::move(r)); });
-  for (int i = 0; i < 400; ++i) {
-    auto inv = m_bob->LookupInvoice(hold.payment_hash);
-    if (inv.ok() && inv->state == escrow::InvoiceState::kAccepted) break;
-    std::this_thread::sleep_for(5ms);
-  }
+  WaitAccepted(spec.payment_hash);
   std::this_thread::sleep_for(100ms);  // TrackPayment has returned by now
   ASSERT_TRUE(m_bob->SettleInvoice(preimage).ok());
   ASSERT_EQ(fut.wait_for(10s), std::future_status::ready) << "the payment's outcome was lost";
@@ -186,6 +159,44 @@ TEST_F(PayoutDeskTest, KnownFailureIsNotResentOnRedriveButIsOnANewAttempt) {
   ASSERT_TRUE(retry.ok());
   EXPECT_EQ(retry->status, escrow::PaymentStatus::kSucceeded);
   EXPECT_EQ(m_node->sends, 2);
+}
+
+// The desk's destructor must wait for a callback that has delivered the outcome (`done`) but
+// is still inside the desk: the owner destroys the desk as soon as it has its answer. Before,
+// that callback went on to post to the destroyed desk's worker pool (sanitizer: "pthread_mutex_lock
+// ... Assertion e != ESRCH || !robust failed"); a post that landed after the pool had stopped
+// was never run, and the job and the stream's handlers kept each other alive (a leak).
+TEST_F(PayoutDeskTest, DestroyingTheDeskWaitsForTheCallbackThatDeliveredTheOutcome) {
+  desktest::ObservedNode node(*m_coord);
+  desktest::HeldCallback held;
+  node.OnCancel([&] { held.StreamCancelled(); });
+  // The coordinator's node pays bob's hold invoice outside the desk: it is in flight when the
+  // desk asks, so the outcome comes on the track stream that Pay keeps before it returns.
+  escrow::Hash32 preimage = escrow::crypto::RandomHash32();
+  auto spec = HoldInvoice(preimage);
+  escrow::SendPaymentRequest req;
+  req.payment_request = spec.payment_request;
+  req.fee_limit_msat = 10000;
+  m_coord->SendPayment(req, {}).reset();  // the payment goes on without its stream
+  ASSERT_TRUE(WaitAccepted(spec.payment_hash));
+
+  auto desk = std::make_unique<escrow::PayoutDesk>(node);
+  std::mutex mu;
+  std::optional<escrow::LnResult<escrow::PayOutcome>> outcome;
+  desk->Pay(spec, escrow::PriorFailure::kIsThisAttempt, [&](escrow::LnResult<escrow::PayOutcome> r) {
+    {
+      std::lock_guard lock(mu);
+      outcome = std::move(r);
+    }
+    held.Hold();
+  });
+  ASSERT_TRUE(m_bob->SettleInvoice(preimage).ok());
+  ASSERT_TRUE(held.WaitEntered()) << "the outcome never came";
+  EXPECT_TRUE(held.DestroyAndCheck(desk)) << "the desk was destroyed while its callback was still running";
+  EXPECT_FALSE(node.AnyHandlersAlive()) << "the stream's handlers outlived the desk";
+  std::lock_guard lock(mu);
+  ASSERT_TRUE(outcome.has_value() && outcome->ok());
+  EXPECT_EQ((*outcome)->status, escrow::PaymentStatus::kSucceeded);
 }
 
 }  // namespace

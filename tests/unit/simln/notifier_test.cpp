@@ -162,5 +162,72 @@ TEST(SimlnNotifier, DestructionDeliversWhatIsQueuedAndHandlesMayOutliveIt) {
   handle.subscription.reset();
 }
 
+// An owner that holds its own subscription and is captured by the subscription's handlers
+// (as the payout desk's jobs are): the notifier must break that cycle once the stream is over.
+struct Owner {
+  std::unique_ptr<Subscription> sub;
+};
+
+TEST(SimlnNotifier, AnEndedStreamNoLongerHoldsWhatItsHandlersCapture) {
+  Notifier n;
+  auto owner = std::make_shared<Owner>();
+  std::weak_ptr<Owner> alive = owner;
+  StreamHandlers<Payment> h;
+  h.on_update = [owner](const Payment&) {};
+  owner->sub = n.Subscribe("p", std::move(h), std::nullopt).subscription;
+  owner.reset();  // only the cycle keeps it now
+  ASSERT_FALSE(alive.expired());
+  Payment p;
+  p.status = PaymentStatus::kSucceeded;
+  n.Publish("p", p);
+  Flush(n);
+  EXPECT_TRUE(alive.expired()) << "the subscription and its handlers keep each other alive";
+}
+
+TEST(SimlnNotifier, CancelReleasesTheHandlersThoughTheHandleLives) {
+  Notifier n;
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> alive = token;
+  StreamHandlers<Invoice> h;
+  h.on_update = [token](const Invoice&) {};
+  auto handle = n.Subscribe("k", std::move(h), InvoiceIn(InvoiceState::kOpen));
+  token.reset();
+  Flush(n);
+  ASSERT_FALSE(alive.expired());
+  handle.subscription->Cancel();
+  EXPECT_TRUE(alive.expired());
+}
+
+TEST(SimlnNotifier, CancelFromInsideACallbackReleasesTheHandlersWhenItReturns) {
+  Notifier n;
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> alive = token;
+  std::promise<std::unique_ptr<Subscription>*> holder;
+  auto holder_future = holder.get_future().share();
+  StreamHandlers<Invoice> h;
+  h.on_update = [token, holder_future](const Invoice&) { (*holder_future.get())->Cancel(); };
+  auto handle = n.Subscribe("k", std::move(h), std::nullopt);
+  holder.set_value(&handle.subscription);
+  token.reset();
+  n.Publish("k", InvoiceIn(InvoiceState::kOpen));
+  Flush(n);
+  EXPECT_TRUE(alive.expired());
+}
+
+TEST(SimlnNotifier, DestroyingTheNotifierReleasesTheHandlersOfOpenStreams) {
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> alive = token;
+  Notifier::Handle handle;
+  {
+    Notifier n;
+    StreamHandlers<Invoice> h;
+    h.on_update = [token](const Invoice&) {};
+    handle = n.Subscribe("k", std::move(h), std::nullopt);
+    token.reset();
+    ASSERT_FALSE(alive.expired());
+  }
+  EXPECT_TRUE(alive.expired());
+}
+
 }  // namespace
 }  // namespace escrow::simln
