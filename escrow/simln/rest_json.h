@@ -89,4 +89,11 @@ base::Expected<SendPaymentCall, RpcError> ParseSendPayment(std::string_view body
 // then URL-safe). `what` names it in LND's error ("invalid hash length of N, want 32").
 base::Expected<Hash32, RpcError> ParseHashParam(std::string_view text);
 
+// LookupInvoice's `r_hash_str` path parameter (GET /v1/invoice/{r_hash_str}): hex, decoded as
+// LND does with Go's hex.DecodeString, then exactly 32 bytes. Errors are gRPC Unknown with
+// LND's messages ("encoding/hex: invalid byte: U+0067 'g'", "encoding/hex: odd length hex
+// string", "payment hash must be exactly 32 bytes, is instead 31"). An empty text is not
+// valid here (the route needs a non-empty segment).
+base::Expected<Hash32, RpcError> ParseHexHashParam(std::string_view text);
+
 }  // namespace escrow::simln::rest

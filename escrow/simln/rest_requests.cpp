@@ -1,7 +1,10 @@
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <optional>
+#include <string>
 
 #include "escrow/simln/rest_json.h"
 
@@ -306,6 +309,57 @@ base::Expected<Hash32, RpcError> ParseHashParam(std::string_view text) {
     return base::Err(Invalid("type mismatch, parameter: hash, error: illegal base64 data"));
   }
   return ToHash(*bytes, "hash");
+}
+
+base::Expected<Hash32, RpcError> ParseHexHashParam(std::string_view text) {
+  // LND (rpcserver.go, LookupInvoice): `rHash, err = hex.DecodeString(req.RHashStr)`, the error
+  // returned as is (gRPC Unknown); then "payment hash must be exactly 32 bytes, is instead %v".
+  // Go's hex.DecodeString reports the first invalid byte of each pair, or of a trailing odd
+  // byte, as `encoding/hex: invalid byte: %#U`, else an odd length as ErrLength.
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  auto invalid = [](unsigned char b) {
+    // %#U of rune(b): "U+0067 'g'" when the rune is printable (Go's strconv.IsPrint), else "U+0007".
+    char code[8];
+    std::snprintf(code, sizeof(code), "U+%04X", static_cast<unsigned>(b));
+    std::string text = std::string("encoding/hex: invalid byte: ") + code;
+    bool printable = (b >= 0x20 && b <= 0x7e) || (b >= 0xa1 && b != 0xad);
+    if (printable) {
+      text += " '";
+      if (b < 0x80) {
+        text += static_cast<char>(b);
+      } else {  // the rune U+00A1…U+00FF in UTF-8
+        text += static_cast<char>(0xc0 | (b >> 6));
+        text += static_cast<char>(0x80 | (b & 0x3f));
+      }
+      text += "'";
+    }
+    return RpcError{GrpcCode::kUnknown, text};
+  };
+  base::Bytes bytes;
+  size_t i = 1;
+  for (; i < text.size(); i += 2) {
+    int hi = nibble(text[i - 1]);
+    int lo = nibble(text[i]);
+    if (hi < 0) return base::Err(invalid(static_cast<unsigned char>(text[i - 1])));
+    if (lo < 0) return base::Err(invalid(static_cast<unsigned char>(text[i])));
+    bytes.push_back(static_cast<uint8_t>((hi << 4) | lo));
+  }
+  if (text.size() % 2 == 1) {
+    if (nibble(text[i - 1]) < 0) return base::Err(invalid(static_cast<unsigned char>(text[i - 1])));
+    return base::Err(RpcError{GrpcCode::kUnknown, "encoding/hex: odd length hex string"});
+  }
+  if (bytes.size() != 32) {
+    return base::Err(RpcError{GrpcCode::kUnknown, "payment hash must be exactly 32 bytes, is instead " +
+                                                      std::to_string(bytes.size())});
+  }
+  Hash32 hash;
+  std::copy(bytes.begin(), bytes.end(), hash.begin());
+  return hash;
 }
 
 }  // namespace escrow::simln::rest

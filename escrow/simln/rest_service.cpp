@@ -42,6 +42,7 @@ enum class Route {
   kSettleInvoice,
   kCancelInvoice,
   kLookupInvoice,
+  kLookupInvoiceByHex,
   kSubscribeInvoice,
   kSendPayment,
   kTrackPayment,
@@ -88,6 +89,7 @@ Matched Match(std::string_view method, std::string_view path) {
   };
   static constexpr Param kParams[] = {
       {"/v1/payreq/", "GET", Route::kDecodePayReq},
+      {"/v1/invoice/", "GET", Route::kLookupInvoiceByHex},
       {"/v2/invoices/subscribe/", "GET", Route::kSubscribeInvoice},
       {"/v2/router/track/", "GET", Route::kTrackPayment},
   };
@@ -228,6 +230,7 @@ void NodeRestService::Impl::Handle(const http::Request& req, http::ResponseWrite
     case Route::kSettleInvoice:
     case Route::kCancelInvoice:
     case Route::kLookupInvoice:
+    case Route::kLookupInvoiceByHex:
     case Route::kSubscribeInvoice:
     case Route::kSendPayment:
     case Route::kTrackPayment: break;
@@ -282,6 +285,19 @@ void NodeRestService::Impl::Dispatch(const Matched& m, const http::Request& req,
       // LND REST: GET /v2/invoices/lookup?payment_hash=<base64url> (a `bytes` query parameter).
       auto param = http::QueryParam(req.query, "payment_hash");
       auto hash = rest::ParseHashParam(param ? *param : std::string());
+      if (!hash) return ReplyError(w, hash.error());
+      auto invoice = node->LookupInvoice(*hash);
+      if (!invoice) return ReplyError(w, rest::FromLnError(invoice.error(), Call::kLookup));
+      return Reply(w, rest::InvoiceJson(*invoice));
+    }
+    case Route::kLookupInvoiceByHex: {
+      // LND REST: GET /v1/invoice/{r_hash_str} — lnrpc.Lightning.LookupInvoice, "Lookup an
+      // existing invoice by its payment hash" (https://api.lightning.community/api/lnd/
+      // lightning/lookup-invoice): r_hash_str is "the hex-encoded payment hash of the invoice
+      // to be looked up"; the answer is an lnrpc.Invoice, the message /v2/invoices/lookup
+      // answers. rpcserver.go maps invoices.ErrInvoiceNotFound to gRPC NotFound, so an unknown
+      // hash is 404 {"code":5,"message":"unable to locate invoice","details":[]}.
+      auto hash = rest::ParseHexHashParam(m.param);
       if (!hash) return ReplyError(w, hash.error());
       auto invoice = node->LookupInvoice(*hash);
       if (!invoice) return ReplyError(w, rest::FromLnError(invoice.error(), Call::kLookup));

@@ -2,7 +2,8 @@
 // and the JSON of escrow/simln/rest_json.h, served through the http::Server of its listener.
 //
 // Endpoints (LND REST): GET /v1/getinfo, GET /v1/balance/channels, POST /v1/invoices,
-// GET /v1/payreq/{pay_req}, POST /v2/invoices/hodl, POST /v2/invoices/settle,
+// GET /v1/invoice/{r_hash_str} (hex), GET /v1/payreq/{pay_req}, POST /v2/invoices/hodl,
+// POST /v2/invoices/settle,
 // POST /v2/invoices/cancel, GET /v2/invoices/lookup?payment_hash=…,
 // GET /v2/invoices/subscribe/{r_hash}, POST /v2/router/send, GET /v2/router/track/{payment_hash}.
 #pragma once

@@ -1,12 +1,15 @@
-// A small HTTP/1.1 server for the simln daemon: one listener thread, one thread per
-// connection, keep-alive, Content-Length request bodies (capped), and chunked responses for
-// long streams (LND's grpc-gateway streams one JSON object + "\n" per chunk). Optional TLS
-// over OpenSSL. Loopback use only: no pipelining beyond sequential keep-alive requests, no
-// request bodies in chunked encoding (answered 411).
+// The simln daemon's HTTP/1.1 server, on Boost.Beast/Asio (the project's one HTTP stack):
+// keep-alive, request bodies with Content-Length or chunked transfer encoding (capped: 413),
+// `Expect: 100-continue`, responses with Content-Length or chunked transfer encoding for long
+// streams (LND's grpc-gateway streams one JSON object + "\n" per chunk), optional TLS (OpenSSL
+// through boost::asio::ssl). Loopback use only: no HTTP/2, no compression.
 //
-// Handlers run on the connection's thread and may block (a stream handler loops until the
-// stream ends); they must poll ResponseWriter::Closed() while they wait, so that Stop() and
-// SetOnline(false) finish promptly.
+// Threading: one io_context thread per Server accepts, handshakes, reads requests and performs
+// every write; each request's handler runs on a thread of its own (started when the request
+// is complete, joined when the handler returns), so handlers may block: a stream handler loops
+// until the stream ends. ResponseWriter calls hand their bytes to the io thread and return once
+// they are written (or failed). Handlers must poll ResponseWriter::Closed() while they wait, so
+// that Stop() and SetOnline(false) finish promptly.
 #pragma once
 
 #include <chrono>
@@ -42,7 +45,9 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_spa
 std::optional<std::string> QueryParam(std::string_view query, std::string_view name);
 
 // Writes one response: either Respond() once, or BeginStream() + WriteChunk()* + EndStream().
-// Every call returns false once the connection is gone; later calls are no-ops.
+// Every call returns false once the connection is gone; later calls are no-ops. Used only on
+// the handler's thread. A handler that returns without a response gets a 500; a stream left
+// open is ended (the last chunk is written).
 class ResponseWriter {
  public:
   virtual ~ResponseWriter() = default;
@@ -53,6 +58,9 @@ class ResponseWriter {
   virtual bool EndStream() = 0;
   // True once the server is stopping or going offline, or the peer has closed its side.
   virtual bool Closed() = 0;
+  // Drops the connection at once (TCP shutdown): no last chunk, no TLS close_notify; the peer
+  // sees a truncated response. For failure injection in tests.
+  virtual void Abort() = 0;
 };
 
 using Handler = std::function<void(const Request&, ResponseWriter&)>;
@@ -66,9 +74,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;            // 0: ephemeral
   std::optional<TlsFiles> tls;  // plain HTTP when empty
-  size_t max_header_bytes = 64 * 1024;
-  size_t max_body_bytes = 1024 * 1024;
-  std::chrono::milliseconds idle_timeout{30000};  // between keep-alive requests
+  size_t max_header_bytes = 64 * 1024;  // request line + headers; beyond: 431
+  size_t max_body_bytes = 1024 * 1024;  // decoded body, Content-Length or chunked; beyond: 413
+  std::chrono::milliseconds idle_timeout{30000};  // between keep-alive requests, and per request read
   std::string name = "http";                      // for logs
 };
 
@@ -88,7 +96,8 @@ class Server {
   virtual bool online() const = 0;
 
   // Stops accepting, shuts every connection down and joins every thread. Idempotent; the
-  // destructor calls it.
+  // destructor calls it. SetOnline(false) and Stop() return once every handler has returned;
+  // they must not be called from a handler of this server.
   virtual void Stop() = 0;
 };
 

@@ -2,27 +2,20 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
-#include <csignal>
-#include <cstdlib>
 #include <cstdio>
 #include <stdexcept>
+#include <thread>
 
 namespace lndtest {
 namespace {
-
-constexpr size_t kMaxRequest = 1 << 20;
 
 void AddExtension(X509* cert, int nid, const char* value) {
   X509V3_CTX ctx;
@@ -32,18 +25,6 @@ void AddExtension(X509* cert, int nid, const char* value) {
   if (ext == nullptr) throw std::runtime_error("X509V3_EXT_conf_nid failed");
   X509_add_ext(cert, ext, -1);
   X509_EXTENSION_free(ext);
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-std::string Trim(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  const size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
 }
 
 }  // namespace
@@ -94,151 +75,48 @@ int UnusedPort() {
   return ntohs(addr.sin_port);
 }
 
-bool Exchange::WriteAll(std::string_view data) {
-  while (!data.empty()) {
-    const int n = SSL_write(m_ssl, data.data(), static_cast<int>(data.size()));
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
+void Exchange::Respond(int status, std::string_view body) { m_writer.Respond(status, "application/json", body); }
 
-void Exchange::Respond(int status, std::string_view body) {
-  std::string head = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\n" +
-                     "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
-  WriteAll(head + std::string(body));
-}
+void Exchange::BeginStream(int status) { m_writer.BeginStream(status, "application/json"); }
 
-void Exchange::BeginStream(int status) {
-  WriteAll("HTTP/1.1 " + std::to_string(status) +
-           " X\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
-}
+bool Exchange::Chunk(std::string_view data) { return m_writer.WriteChunk(data); }
 
-bool Exchange::Chunk(std::string_view data) {
-  char size[32];
-  std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
-  return WriteAll(std::string(size) + std::string(data) + "\r\n");
-}
+void Exchange::EndStream() { m_writer.EndStream(); }
 
-void Exchange::EndStream() { WriteAll("0\r\n\r\n"); }
-
-void Exchange::Drop() {
-  ::shutdown(m_fd, SHUT_RDWR);
-  m_dropped = true;
-}
+void Exchange::Drop() { m_writer.Abort(); }
 
 void Exchange::HoldOpen() {
-  while (!m_stopping.load() && !m_dropped) {
-    pollfd p{m_fd, POLLIN, 0};
-    if (::poll(&p, 1, 50) > 0) {
-      char buf[256];
-      if (SSL_read(m_ssl, buf, sizeof(buf)) <= 0) return;  // the client went away
-    }
-  }
+  while (!m_writer.Closed()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 TlsServer::TlsServer(const CertFiles& cert, Handler handler) : m_handler(std::move(handler)) {
-  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not kill the test binary
-  m_ctx = SSL_CTX_new(TLS_server_method());
-  if (m_ctx == nullptr || SSL_CTX_use_certificate_file(m_ctx, cert.cert_path.c_str(), SSL_FILETYPE_PEM) != 1 ||
-      SSL_CTX_use_PrivateKey_file(m_ctx, cert.key_path.c_str(), SSL_FILETYPE_PEM) != 1) {
-    throw std::runtime_error("cannot set up the TLS server context");
-  }
-  m_listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  ::setsockopt(m_listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(m_listen_fd, 64) != 0) {
-    throw std::runtime_error("cannot listen on 127.0.0.1");
-  }
-  socklen_t len = sizeof(addr);
-  ::getsockname(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  m_port = ntohs(addr.sin_port);
-  m_acceptor = std::thread([this] { AcceptLoop(); });
+  escrow::simln::http::ServerOptions options;
+  options.host = "127.0.0.1";
+  options.tls = escrow::simln::http::TlsFiles{cert.cert_path, cert.key_path};
+  options.name = "fake-lnd";
+  auto server = escrow::simln::http::Server::Start(
+      options, [this](const escrow::simln::http::Request& request, escrow::simln::http::ResponseWriter& writer) {
+        Serve(request, writer);
+      });
+  if (!server) throw std::runtime_error("cannot start the fake LND: " + server.error());
+  m_server = std::move(*server);
 }
 
-TlsServer::~TlsServer() {
-  m_stopping.store(true);
-  m_acceptor.join();
-  ::close(m_listen_fd);
-  std::vector<std::thread> workers;
+TlsServer::~TlsServer() { m_server->Stop(); }
+
+void TlsServer::Serve(const escrow::simln::http::Request& request, escrow::simln::http::ResponseWriter& writer) {
+  Request recorded;
+  recorded.method = request.method;
+  recorded.target = request.target;
+  for (const auto& [name, value] : request.headers) recorded.headers[name] = value;
+  recorded.body = request.body;
   {
     std::lock_guard lock(m_mu);
-    workers.swap(m_workers);
+    m_requests.push_back(recorded);
   }
-  for (auto& t : workers) t.join();
-  SSL_CTX_free(m_ctx);
-}
-
-void TlsServer::AcceptLoop() {
-  while (!m_stopping.load()) {
-    pollfd p{m_listen_fd, POLLIN, 0};
-    if (::poll(&p, 1, 50) <= 0) continue;
-    const int fd = ::accept4(m_listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    std::lock_guard lock(m_mu);
-    m_workers.emplace_back([this, fd] { Serve(fd); });
-  }
-}
-
-void TlsServer::Serve(int fd) {
-  // Bound every blocking read, so that a silent client cannot hang the test's teardown.
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  SSL* ssl = SSL_new(m_ctx);
-  SSL_set_fd(ssl, fd);
-  if (SSL_accept(ssl) != 1) {
-    m_failed_handshakes.fetch_add(1);
-    ERR_clear_error();
-    SSL_free(ssl);
-    ::close(fd);
-    return;
-  }
-  std::string data;
-  size_t header_end = std::string::npos;
-  char buf[4096];
-  while ((header_end = data.find("\r\n\r\n")) == std::string::npos && data.size() < kMaxRequest) {
-    const int n = SSL_read(ssl, buf, sizeof(buf));
-    if (n <= 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  Exchange ex(ssl, fd, m_stopping);
-  if (header_end != std::string::npos) {
-    Request& req = ex.m_request;
-    const std::string head = data.substr(0, header_end);
-    size_t line_end = head.find("\r\n");
-    const std::string request_line = head.substr(0, line_end);
-    const size_t sp1 = request_line.find(' ');
-    const size_t sp2 = request_line.find(' ', sp1 + 1);
-    req.method = request_line.substr(0, sp1);
-    req.target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-    while (line_end != std::string::npos) {
-      const size_t next = head.find("\r\n", line_end + 2);
-      const std::string line = head.substr(line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos) req.headers[Lower(line.substr(0, colon))] = Trim(line.substr(colon + 1));
-      line_end = next;
-    }
-    req.body = data.substr(header_end + 4);
-    const size_t length = std::strtoul(req.Header("content-length").c_str(), nullptr, 10);
-    while (req.body.size() < length) {
-      const int n = SSL_read(ssl, buf, sizeof(buf));
-      if (n <= 0) break;
-      req.body.append(buf, static_cast<size_t>(n));
-    }
-    {
-      std::lock_guard lock(m_mu);
-      m_requests.push_back(req);
-    }
-    m_cv.notify_all();
-    m_handler(ex);
-  }
-  if (!ex.m_dropped) SSL_shutdown(ssl);
-  ERR_clear_error();
-  SSL_free(ssl);
-  ::close(fd);
+  m_cv.notify_all();
+  Exchange exchange(std::move(recorded), writer);
+  m_handler(exchange);
 }
 
 std::vector<Request> TlsServer::requests() const {

@@ -1,20 +1,21 @@
-// A minimal HTTPS/1.1 responder over OpenSSL for the lnd_http tests: listens on 127.0.0.1:0,
-// one thread per connection, records every request, and lets the test's handler answer with
-// a whole response, a chunked stream (flushed chunk by chunk) or a dropped connection.
+// A fake LND for the lnd_http tests, served by the project's HTTP server (escrow/simln/http,
+// Boost.Beast): HTTPS on 127.0.0.1:0 with the given certificate, keep-alive, every request
+// recorded, and a test handler that answers with a whole response, a chunked stream (each
+// chunk flushed on its own, any bytes: split or malformed lines), a dropped connection (no last
+// chunk, no TLS close_notify), or silence until the client gives up.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
-#include <openssl/ssl.h>
+#include "escrow/simln/http/server.h"
 
 namespace lndtest {
 
@@ -41,11 +42,11 @@ struct Request {
 
 class TlsServer;
 
-// One accepted connection, handed to the handler after its request was read.
+// One request, handed to the handler once it was read; lives for the handler's call.
 class Exchange {
  public:
   const Request& request() const { return m_request; }
-  // A complete response with Content-Length; the connection closes after the handler.
+  // A complete response with Content-Length.
   void Respond(int status, std::string_view body);
   // Starts a chunked 200 (or `status`) response; Chunk flushes one chunk; EndStream finishes.
   void BeginStream(int status = 200);
@@ -58,50 +59,38 @@ class Exchange {
 
  private:
   friend class TlsServer;
-  Exchange(SSL* ssl, int fd, const std::atomic<bool>& stopping) : m_ssl(ssl), m_fd(fd), m_stopping(stopping) {}
-  bool WriteAll(std::string_view data);
+  Exchange(Request request, escrow::simln::http::ResponseWriter& writer)
+      : m_request(std::move(request)), m_writer(writer) {}
 
-  SSL* m_ssl;
-  int m_fd;
-  const std::atomic<bool>& m_stopping;
   Request m_request;
-  bool m_dropped = false;
+  escrow::simln::http::ResponseWriter& m_writer;
 };
 
 class TlsServer {
  public:
   using Handler = std::function<void(Exchange&)>;
 
-  TlsServer(const CertFiles& cert, Handler handler);
-  ~TlsServer();  // stops accepting, releases held connections, joins every thread
+  TlsServer(const CertFiles& cert, Handler handler);  // throws if it cannot listen
+  ~TlsServer();  // stops accepting, releases held exchanges, joins every thread
   TlsServer(const TlsServer&) = delete;
   TlsServer& operator=(const TlsServer&) = delete;
 
-  int port() const { return m_port; }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(m_port); }
+  int port() const { return m_server->port(); }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port()); }
 
   std::vector<Request> requests() const;
   size_t Count(const std::string& method, const std::string& target_prefix) const;
   // Waits until at least `n` requests arrived; false after `timeout`.
   bool WaitForRequests(size_t n, std::chrono::milliseconds timeout) const;
-  // TLS handshakes that failed (e.g. the client refused our certificate).
-  int failed_handshakes() const { return m_failed_handshakes.load(); }
 
  private:
-  void AcceptLoop();
-  void Serve(int fd);
+  void Serve(const escrow::simln::http::Request& request, escrow::simln::http::ResponseWriter& writer);
 
   Handler m_handler;
-  SSL_CTX* m_ctx = nullptr;
-  int m_listen_fd = -1;
-  int m_port = 0;
-  std::atomic<bool> m_stopping{false};
-  std::atomic<int> m_failed_handshakes{0};
-  std::thread m_acceptor;
   mutable std::mutex m_mu;
   mutable std::condition_variable m_cv;
-  std::vector<Request> m_requests;     // guarded by m_mu
-  std::vector<std::thread> m_workers;  // guarded by m_mu
+  std::vector<Request> m_requests;                       // guarded by m_mu
+  std::unique_ptr<escrow::simln::http::Server> m_server;  // last: stopped before the rest goes
 };
 
 // A TCP port on 127.0.0.1 with nothing listening (bound, read, released).

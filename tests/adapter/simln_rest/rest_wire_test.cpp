@@ -2,8 +2,11 @@
 // base64, base64url in paths and queries, enums by name), stream framing and LND's errors.
 #include <sys/stat.h>
 
+#include <cctype>
+
 #include "escrow/crypto/sha256.h"
 #include "tests/adapter/simln_rest/daemon_fixture.h"
+#include "tests/adapter/simln_rest/raw_http_client.h"
 
 namespace simln_rest_test {
 namespace {
@@ -14,6 +17,8 @@ using escrow::crypto::ToBytes;
 using escrow::crypto::ToHex;
 
 Hash32 HashOf(const Hash32& preimage) { return Sha256(ToBytes(preimage)); }
+
+uint16_t PortOf(const std::string& url) { return static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1))); }
 
 unsigned Mode(const std::string& path) {
   struct stat st {};
@@ -262,6 +267,87 @@ TEST_F(DaemonTest, LndErrorsOnTheWire) {
   EXPECT_EQ(both.Json()["message"], "sat and msat arguments are mutually exclusive");
   HttpResult short_hash = Post("coordinator", "/v2/invoices/hodl", {{"hash", "AAEC"}, {"value", "1"}});
   EXPECT_EQ(short_hash.Json()["message"], "invalid hash length of 3, want 32");
+}
+
+TEST_F(DaemonTest, LookupInvoiceByHexHashOnTheWire) {
+  Hash32 preimage = AwkwardPreimage();
+  Hash32 hash = HashOf(preimage);
+  ASSERT_EQ(Post("coordinator", "/v2/invoices/hodl",
+                 {{"hash", B64(hash)}, {"value", "7000"}, {"memo", "v1 lookup"}, {"cltv_expiry", "144"}})
+                .status,
+            200);
+
+  // LND REST GET /v1/invoice/{r_hash_str}: the hash in hex; the same lnrpc.Invoice as
+  // /v2/invoices/lookup, bytes in standard base64.
+  HttpResult v1 = Get("coordinator", "/v1/invoice/" + ToHex(hash));
+  ASSERT_EQ(v1.status, 200) << v1.body;
+  json inv = v1.Json();
+  EXPECT_EQ(inv, Get("coordinator", "/v2/invoices/lookup?payment_hash=" + B64Url(hash)).Json());
+  EXPECT_EQ(inv["r_hash"], B64(hash));
+  EXPECT_EQ(inv["memo"], "v1 lookup");
+  EXPECT_EQ(inv["value"], "7000");
+  EXPECT_EQ(inv["value_msat"], "7000000");
+  EXPECT_EQ(inv["state"], "OPEN");
+  EXPECT_EQ(inv["settled"], false);
+  EXPECT_EQ(inv["cltv_expiry"], "144");
+  EXPECT_TRUE(inv["htlcs"].is_array());
+  std::string upper = ToHex(hash);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(Get("coordinator", "/v1/invoice/" + upper).Json(), inv);  // Go's hex takes both cases
+
+  // Unknown hash: gRPC NotFound → 404, LND's error object.
+  HttpResult missing = Get("coordinator", "/v1/invoice/" + ToHex(Sha256("nobody's")));
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.Json(), json::parse(R"({"code":5,"message":"unable to locate invoice","details":[]})"));
+  // Another node does not know it either.
+  EXPECT_EQ(Get("alice", "/v1/invoice/" + ToHex(hash)).status, 404);
+
+  // Not hex, or not 32 bytes: LND returns Go's errors as they are (gRPC Unknown → 500).
+  HttpResult base64 = Get("coordinator", "/v1/invoice/" + B64Url(hash));
+  EXPECT_EQ(base64.status, 500);
+  EXPECT_EQ(base64.Json()["code"], 2);
+  EXPECT_EQ(base64.Json()["message"].get<std::string>().rfind("encoding/hex: ", 0), 0u) << base64.body;
+  HttpResult bad = Get("coordinator", "/v1/invoice/" + ToHex(hash).substr(0, 62) + "zz");
+  EXPECT_EQ(bad.Json(), json::parse(R"({"code":2,"message":"encoding/hex: invalid byte: U+007A 'z'","details":[]})"));
+  HttpResult odd = Get("coordinator", "/v1/invoice/" + ToHex(hash).substr(1));
+  EXPECT_EQ(odd.status, 500);
+  EXPECT_EQ(odd.Json()["message"], "encoding/hex: odd length hex string");
+  HttpResult short_hash = Get("coordinator", "/v1/invoice/" + ToHex(hash).substr(2));
+  EXPECT_EQ(short_hash.status, 500);
+  EXPECT_EQ(short_hash.Json()["message"], "payment hash must be exactly 32 bytes, is instead 31");
+  EXPECT_EQ(testsupport::HttpCall("POST", Url("coordinator", "/v1/invoice/" + ToHex(hash)), "{}", Auth("coordinator"))
+                .status,
+            501);
+}
+
+TEST_F(DaemonTest, ChunkedRequestBodiesOverTls) {
+  // Node's http client sends a body of unknown length with "Transfer-Encoding: chunked"; LND
+  // (Go's net/http) reads it like any other.
+  Hash32 hash = HashOf(Sha256("chunked"));
+  const std::string body =
+      json{{"hash", B64(hash)}, {"value", "4242"}, {"memo", std::string(600, 'm')}}.dump();
+  const std::string head = "POST /v2/invoices/hodl HTTP/1.1\r\nHost: 127.0.0.1\r\nGrpc-Metadata-macaroon: " +
+                           MacaroonHex("coordinator") +
+                           "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                           "Connection: close\r\n\r\n";
+  const std::string& cert = Node("coordinator").tls_cert_path;
+  const uint16_t port = PortOf(Node("coordinator").rest_url);
+  RawReply added = RawHttpExchange(port, cert, head + Chunked(body, 128));  // six chunks
+  ASSERT_TRUE(added.error.empty()) << added.error;
+  ASSERT_EQ(added.status, 200) << added.head << added.body;
+  json answer = json::parse(added.body, nullptr, false);
+  ASSERT_TRUE(answer.is_object()) << added.body;
+  EXPECT_EQ(answer["payment_request"].get<std::string>().rfind("lnbcrt", 0), 0u);
+  json inv = Get("coordinator", "/v1/invoice/" + ToHex(hash)).Json();
+  EXPECT_EQ(inv["value"], "4242");
+  EXPECT_EQ(inv["memo"], std::string(600, 'm'));
+
+  // The body cap (1 MiB) holds for chunked bodies too.
+  const std::string huge = json{{"hash", B64(HashOf(Sha256("huge")))}, {"memo", std::string(1100 * 1024, 'x')}}.dump();
+  RawReply refused = RawHttpExchange(port, cert, head + Chunked(huge, 64 * 1024));
+  ASSERT_TRUE(refused.error.empty()) << refused.error;
+  EXPECT_EQ(refused.status, 413);
+  EXPECT_EQ(Get("coordinator", "/v1/invoice/" + ToHex(HashOf(Sha256("huge")))).status, 404);
 }
 
 TEST_F(DaemonTest, PayingAPaidInvoiceIsAlreadyExists) {
