@@ -2,12 +2,13 @@
 // GET of a static body of the same size served by a test-only route of the same server — the
 // book's cost above the cost of HTTP itself.
 //
-// The coordinator is wired as coordinatord wires it (tests/support/public_api_stack.h): one
-// Pistache thread, the engine's pre-serialized snapshot on the book route. 100 robots each
-// make an order and lock its bond over HTTP first. Clients: several threads, libcurl, each
-// with one kept-alive connection (the server echoes "Connection: keep-alive"; the bench checks
-// that connections really are reused and says so), then the same with one connection per
-// request. Prints req/s of both routes and their ratio. No asserts: figures only.
+// The coordinator is wired as coordinatord wires it (tests/support/public_api_stack.h): the
+// server's default io threads, the engine's pre-serialized snapshot on the book route. 100
+// robots each make an order and lock its bond over HTTP first. Clients: several threads,
+// libcurl, each with one kept-alive connection (the bench checks that connections really are
+// reused and says so), then the same with one connection per request ("Connection: close":
+// the server shuts the connection down after the answer). Prints req/s of both routes and their
+// ratio. No asserts: figures only.
 #include <atomic>
 #include <cstdio>
 #include <latch>
@@ -132,9 +133,10 @@ int main() {
   HttpReply probe = setup.Get("/bench/static/");
   if (probe.body.size() != book.body.size()) return 1;
 
-  std::printf("book: %d orders, %zu bytes; server: 1 Pistache thread (as coordinatord); %d client threads; "
+  std::printf("book: %d orders, %zu bytes; server: %d io threads (as coordinatord); %d client threads; "
               "%d interleaved rounds of %lld s per figure\n",
-              kOrders, book.body.size(), kClientThreads, kRounds, static_cast<long long>(kWindow.count()));
+              kOrders, book.body.size(), api::http::ServerOptions().threads, kClientThreads, kRounds,
+              static_cast<long long>(kWindow.count()));
   std::printf("%-22s %-16s %12s %10s %14s %9s\n", "connections", "route", "req/s", "requests", "new conns",
               "failures");
   for (bool keep_alive : {true, false}) {
