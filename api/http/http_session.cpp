@@ -53,6 +53,14 @@ bool IsHttpError(const beast::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category();
 }
 
+std::string BodyTooLarge(const ServerOptions& options) {
+  return "Request body too large: the limit is " + std::to_string(options.max_body_bytes) + " bytes";
+}
+
+std::string RequestTooLarge(const ServerOptions& options) {
+  return "Request too large: the limit is " + std::to_string(options.max_request_bytes) + " bytes, headers included";
+}
+
 bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
 
 // RFC 9110 §10.1.1.
@@ -141,8 +149,7 @@ void HttpSession::ReadHeader() {
 
 void HttpSession::OnHeader(beast::error_code ec, size_t header_bytes) {
   if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-    return Reject(413, "Request too large: the limit is " + std::to_string(m_options.max_request_bytes) +
-                           " bytes, headers included");
+    return Reject(413, RequestTooLarge(m_options));
   }
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return CloseNow();
   if (ec && IsHttpError(ec)) return Reject(400, "Malformed HTTP request");
@@ -158,17 +165,12 @@ void HttpSession::OnHeader(beast::error_code ec, size_t header_bytes) {
   // The caps, from the headers alone: a client told 413 may skip sending the body.
   const size_t room =
       m_options.max_request_bytes > header_bytes ? m_options.max_request_bytes - header_bytes : 0;
-  const std::string body_message =
-      "Request body too large: the limit is " + std::to_string(m_options.max_body_bytes) + " bytes";
-  const std::string request_message = "Request too large: the limit is " +
-                                      std::to_string(m_options.max_request_bytes) +
-                                      " bytes, headers included";
   if (const auto length = m_parser->content_length()) {
-    if (*length > m_options.max_body_bytes) return Reject(413, body_message);
-    if (*length > room) return Reject(413, request_message);
+    if (*length > m_options.max_body_bytes) return Reject(413, BodyTooLarge(m_options));
+    if (*length > room) return Reject(413, RequestTooLarge(m_options));
   } else if (m_parser->chunked()) {
     m_parser->body_limit(std::min<size_t>(m_options.max_body_bytes, room));
-    m_chunked_limit_message = m_options.max_body_bytes <= room ? body_message : request_message;
+    m_chunked_cap_is_body = m_options.max_body_bytes <= room;
   }
   if (m_parser->is_done()) return Handle();
 
@@ -194,7 +196,9 @@ void HttpSession::ReadBody() {
 }
 
 void HttpSession::OnBody(beast::error_code ec, size_t) {
-  if (ec == bhttp::error::body_limit) return Reject(413, m_chunked_limit_message);
+  if (ec == bhttp::error::body_limit) {
+    return Reject(413, m_chunked_cap_is_body ? BodyTooLarge(m_options) : RequestTooLarge(m_options));
+  }
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return CloseNow();
   if (ec && IsHttpError(ec)) return Reject(400, "Malformed HTTP request");
   if (ec) return CloseNow();

@@ -74,7 +74,7 @@ class HttpSession final : public ReplySink, public std::enable_shared_from_this<
   unsigned m_version = 11;
   bool m_keep_alive = false;
   bool m_accepts_gzip = false;
-  std::string m_chunked_limit_message;  // the 413 a chunked body over its cap gets
+  bool m_chunked_cap_is_body = true;  // a chunked body's cap is max_body_bytes (else the request's)
   uint64_t m_request_id = 0;
   bool m_waiting = false;  // a Reply for m_request_id is awaited
   std::weak_ptr<Exchange> m_exchange;
