@@ -183,8 +183,11 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.outcome << (c.fiat_sent
 
 INSTANTIATE_TEST_SUITE_P(
     EveryOutcome, DisputeOutcome,
-    ::testing::Values(Case{"maker_wins", false, false, 18}, Case{"taker_wins", true, true, 17},
-                      Case{"return_everything", false, true, 12}, Case{"successful_trade", true, false, 14}),
+    // Each outcome from 9 and from 10, opened by the seller (maker) or the buyer (taker).
+    ::testing::Values(Case{"maker_wins", false, false, 18}, Case{"maker_wins", true, true, 18},
+                      Case{"taker_wins", true, true, 17}, Case{"taker_wins", false, false, 17},
+                      Case{"return_everything", false, true, 12}, Case{"return_everything", true, false, 12},
+                      Case{"successful_trade", true, false, 14}, Case{"successful_trade", false, true, 14}),
     [](const auto& info) { return std::string(info.param.outcome) + (info.param.fiat_sent ? "_from_10" : "_from_9"); });
 
 // RoboSats api/logics.py automatic_dispute_resolution, at the fiat exchange's expiry.
