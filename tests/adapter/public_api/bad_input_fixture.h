@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tests/support/public_api_stack.h"
 
@@ -36,6 +37,8 @@ struct Row {
   Shape shape = Shape::kError;
   std::function<void()> before, after;  // run around the request (e.g. move the clock)
   bool admin = false;                     // sent to the operator's listener (the admin API)
+  bool any_refusal = false;               // any 4xx in any of RoboSats' refusal shapes
+  std::vector<std::string> not_revealed;  // strings the answer must not contain
 
   Row& As(std::string robot) { who = std::move(robot); return *this; }
   Row& Auth(std::string header) { auth = std::move(header); return *this; }
@@ -53,6 +56,12 @@ struct Row {
   Row& NotFound() { status = 404; shape = Shape::kNotFound; return *this; }
   Row& Detail(int http_status) { status = http_status; shape = Shape::kDetail; return *this; }
   Row& Admin() { admin = true; return *this; }
+  // The authorization matrix: whatever refusal the endpoint gives, as long as it is one.
+  Row& Refused(std::vector<std::string> hidden) {
+    any_refusal = true;
+    not_revealed = std::move(hidden);
+    return *this;
+  }
 };
 
 Row Get(std::string name, std::string target);
