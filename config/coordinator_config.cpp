@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/checks.h"
 #include "config/yaml_reader.h"
 
 namespace config {
@@ -45,56 +46,7 @@ void CheckBoundedRange(ErrorList& errors, const std::string& path, const Range<T
   }
 }
 
-// "host:port" or "[v6]:port".
-bool ParseHostPort(std::string_view text, HostPort& out) {
-  std::string_view host;
-  std::string_view port;
-  if (!text.empty() && text.front() == '[') {
-    size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') return false;
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) return false;
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) return false;  // bare IPv6 needs brackets
-  }
-  if (host.empty() || port.empty()) return false;
-  int value = -1;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc() || end != port.data() + port.size() || value < 0 || value > 65535) return false;
-  out.host = std::string(host);
-  out.port = value;
-  return true;
-}
-
-void ReadHostPort(MapReader& reader, std::string_view key, HostPort& out) {
-  std::string text = out.ToString();
-  size_t before = reader.errors().errors().size();
-  reader.String(key, text);
-  if (reader.errors().errors().size() != before) return;
-  if (!ParseHostPort(text, out)) {
-    reader.errors().Add(reader.PathOf(key), "'" + text + "' is not host:port (port 0..65535)");
-  }
-}
-
 // ---- files --------------------------------------------------------------------------------
-
-// The file must exist and be a regular file.
-bool CheckFile(ErrorList& errors, const std::string& path, const std::string& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) {
-    errors.Add(path, "file '" + file + "' does not exist or cannot be read");
-    return false;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    errors.Add(path, "'" + file + "' is not a regular file");
-    return false;
-  }
-  return true;
-}
 
 // A secret: readable by its owner only (no group/other permission bits at all).
 void CheckSecretFile(ErrorList& errors, const std::string& path, const std::string& file) {
@@ -328,31 +280,6 @@ void ValidateTrade(ErrorList& e, const TradeOptions& t) {
   CheckRange(e, "trade.rewards_share_of_forfeited_bond", t.rewards_share_of_forfeited_bond, 0.0, 0.9);
 }
 
-// "host:port" or "socks5h://host:port" → "socks5h://host:port"; "" stays "".
-void NormaliseProxy(ErrorList& e, std::string& proxy) {
-  if (proxy.empty()) return;
-  const std::string path = "prices.http.socks5h_proxy";
-  std::string_view rest = proxy;
-  size_t scheme_end = rest.find("://");
-  if (scheme_end != std::string_view::npos) {
-    std::string_view scheme = rest.substr(0, scheme_end);
-    if (scheme != "socks5h") {
-      e.Add(path, "'" + proxy +
-                      "': only socks5h:// is allowed (socks5:// and http proxies resolve names "
-                      "locally and leak them to DNS)");
-      return;
-    }
-    rest = rest.substr(scheme_end + 3);
-  }
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  HostPort hp;
-  if (!ParseHostPort(rest, hp) || hp.port == 0) {
-    e.Add(path, "'" + proxy + "' is not host:port or socks5h://host:port");
-    return;
-  }
-  proxy = "socks5h://" + hp.ToString();
-}
-
 void ValidatePrices(ErrorList& e, PricesOptions& p) {
   if (!p.offline_rates_file.empty()) CheckFile(e, "prices.offline_rates_file", p.offline_rates_file);
   HttpPricesOptions& h = p.http;
@@ -387,7 +314,7 @@ void ValidatePrices(ErrorList& e, PricesOptions& p) {
           FormatNumber(h.timeout_s) + " is longer than interval_s " + FormatNumber(h.interval_s));
   }
   CheckRange<int64_t>(e, "prices.http.stale_after_intervals", h.stale_after_intervals, 1, 1'000);
-  NormaliseProxy(e, h.socks5h_proxy);
+  NormaliseSocks5hProxy(e, "prices.http.socks5h_proxy", h.socks5h_proxy);
 }
 
 void ValidateLimits(ErrorList& e, const LimitsOptions& l) {
@@ -439,11 +366,6 @@ void Validate(ErrorList& e, CoordinatorConfig& c) {
 }
 
 }  // namespace
-
-std::string HostPort::ToString() const {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
-}
 
 std::string_view NoticeSeverityName(NoticeSeverity severity) {
   switch (severity) {

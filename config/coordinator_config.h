@@ -14,6 +14,7 @@
 
 #include "config/base/expected.h"
 #include "config/base/log.h"
+#include "config/checks.h"
 
 namespace config {
 
@@ -36,13 +37,6 @@ struct Range {
   T min{};
   T max{};
   bool operator==(const Range&) const = default;
-};
-
-struct HostPort {
-  std::string host;
-  int port = 0;                  // 0..65535; 0 = an ephemeral port (tests)
-  std::string ToString() const;  // "127.0.0.1:12596", "[::1]:80"
-  bool operator==(const HostPort&) const = default;
 };
 
 // RoboSats' NOTICE_SEVERITY values.
