@@ -9,7 +9,8 @@ namespace federation_test {
 namespace {
 
 std::string BrowserDir() {
-  return (std::filesystem::path(__FILE__).parent_path() / "../../browser").lexically_normal().string();
+  // SourceDirOf: __FILE__ may be relative to the build dir (ccache's CCACHE_BASEDIR).
+  return (std::filesystem::path(testsupport::SourceDirOf(__FILE__)) / "../../browser").lexically_normal().string();
 }
 
 class FederationPage : public FederationCluster {

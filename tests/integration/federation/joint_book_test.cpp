@@ -99,6 +99,22 @@ TEST_F(FederationCluster, SlowCoordinatorDoesNotDelayTheOthers) {
   }
 }
 
+// Two robots complete a whole trade on the second coordinator (beta), found via the joint book,
+// every call to beta through the SOCKS5 proxy.
+TEST_F(FederationCluster, TradeOnTheSecondCoordinatorFoundInTheJointBookThroughTheProxy) {
+  ASSERT_TRUE(WaitAllInBook());
+  EXPECT_FALSE(TradeFoundInJointBook("beta").empty());
+  // The traded order left beta's book; the joint book follows on its next refresh.
+  EXPECT_TRUE(testsupport::WaitUntil(
+      [&] {
+        for (const auto& o : Get("/api/book/?currency=1&type=0")) {
+          if (o["coordinatorShortAlias"] == "beta") return false;
+        }
+        return true;
+      },
+      kWait, 100ms));
+}
+
 TEST_F(FederationCluster, KilledCoordinatorKeepsItsOrdersFlaggedOfflineWithTheirAge) {
   ASSERT_TRUE(WaitAllInBook());
   ASSERT_EQ(m_coordinators["beta"]->Stop(kWait), std::optional<int>(0));
