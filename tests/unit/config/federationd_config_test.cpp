@@ -9,12 +9,17 @@
 #include <fstream>
 #include <set>
 
+#include "tests/support/test_support.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
 std::string ExamplePath() {
-  return (fs::path(__FILE__).parent_path() / "../../../config/federationd.example.yaml").lexically_normal().string();
+  // SourceDirOf: __FILE__ may be relative to the build dir (ccache's CCACHE_BASEDIR).
+  return (fs::path(testsupport::SourceDirOf(__FILE__)) / "../../../config/federationd.example.yaml")
+      .lexically_normal()
+      .string();
 }
 
 TEST(FederationdConfig, ExampleFileIsTheDefaults) {
