@@ -63,7 +63,9 @@ ApiReply RobotClient::Call(const std::string& method, const std::string& path, c
   HttpOptions options;
   options.headers = {"Authorization: " + AuthorizationHeader(), "Accept: application/json"};
   options.timeout_ms = timeout_ms;
-  options.connect_timeout_ms = std::min<long>(timeout_ms, 5000);
+  // Through a proxy (Tor: circuits to an onion service) connecting is most of the time.
+  options.connect_timeout_ms = m_proxy.empty() ? std::min<long>(timeout_ms, 5000) : timeout_ms;
+  options.proxy = m_proxy;
   ApiReply reply = FromHttp(HttpCall(method, m_api_url + path, body, options));
   if (reply.ok()) m_known = true;
   return reply;
@@ -77,11 +79,12 @@ ApiReply RobotClient::Post(const std::string& path, const nlohmann::json& body, 
   return Call("POST", path, body.dump(), timeout_ms);
 }
 
-ApiReply RobotClient::Anonymous(const std::string& url, long timeout_ms) {
+ApiReply RobotClient::Anonymous(const std::string& url, long timeout_ms, const std::string& proxy) {
   HttpOptions options;
+  options.proxy = proxy;
   options.headers = {"Accept: application/json"};
   options.timeout_ms = timeout_ms;
-  options.connect_timeout_ms = std::min<long>(timeout_ms, 5000);
+  options.connect_timeout_ms = proxy.empty() ? std::min<long>(timeout_ms, 5000) : timeout_ms;
   return FromHttp(HttpCall("GET", url, "", options));
 }
 

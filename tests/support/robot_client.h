@@ -43,8 +43,13 @@ class RobotClient {
   ApiReply Get(const std::string& path, long timeout_ms = 15000);
   ApiReply Post(const std::string& path, const nlohmann::json& body, long timeout_ms = 15000);
 
-  // A request without any Authorization header (public endpoints: info, book, limits, …).
-  static ApiReply Anonymous(const std::string& url, long timeout_ms = 15000);
+  // A request without any Authorization header (public endpoints: info, book, limits, …),
+  // through `proxy` ("socks5h://host:port") when it is not empty.
+  static ApiReply Anonymous(const std::string& url, long timeout_ms = 15000, const std::string& proxy = "");
+
+  // Every later request through this SOCKS5 proxy ("socks5h://host:port": names, .onion ones
+  // too, resolved by the proxy, never locally); "" for direct connections (the default).
+  void set_proxy(std::string proxy) { m_proxy = std::move(proxy); }
 
   // The coordinator moved (restarted on another ephemeral port).
   void set_api_url(std::string api_url) { m_api_url = std::move(api_url); }
@@ -63,6 +68,7 @@ class RobotClient {
   ApiReply Call(const std::string& method, const std::string& path, const std::string& body, long timeout_ms);
 
   std::string m_api_url;
+  std::string m_proxy;
   RobotKeys m_keys;
   std::string m_token_b91, m_hash_id, m_nostr;
   bool m_known = false;  // a request of ours was answered 2xx: the coordinator has the keys

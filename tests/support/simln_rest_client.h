@@ -25,6 +25,9 @@ struct HttpOptions {
   std::vector<std::string> headers;
   long timeout_ms = 15000;  // whole transfer (unary calls only)
   long connect_timeout_ms = 5000;
+  // "socks5h://host:port": every request through this SOCKS5 proxy, names (.onion too)
+  // resolved by the proxy. Empty: direct.
+  std::string proxy;
 };
 
 struct HttpResult {
@@ -55,6 +58,7 @@ inline curl_slist* Prepare(CURL* curl, const std::string& method, const std::str
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options.connect_timeout_ms);
   if (!options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.proxy.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, options.proxy.c_str());
   curl_slist* headers = nullptr;
   if (!options.macaroon_hex.empty()) {
     headers = curl_slist_append(headers, ("Grpc-Metadata-macaroon: " + options.macaroon_hex).c_str());
