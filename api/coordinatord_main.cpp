@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 
 #include "api/admin_api.h"
 #include "api/http/server.h"
@@ -52,6 +53,31 @@ class BookRates final : public coordinator::RateSource {
   const coordinator::PriceBook& m_book;
   const coordinator::CurrencyTable& m_currencies;
   const base::Clock& m_clock;
+};
+
+// Test-only (like COORDINATORD_CRASH_AT): COORDINATORD_TEST_CLOCK_FILE names a file holding a
+// number of seconds added to the real time, re-read at most every 50 ms, so that a
+// multi-process test can move the coordinator a day ahead. Unset in production.
+class OffsetFileClock final : public base::Clock {
+ public:
+  explicit OffsetFileClock(std::string path) : m_path(std::move(path)) {}
+  base::TimePoint Now() const override {
+    const auto real = std::chrono::system_clock::now();
+    std::lock_guard lock(m_mu);
+    if (real - m_read_at > std::chrono::milliseconds(50)) {
+      std::ifstream in(m_path);
+      long long offset = 0;
+      if (in >> offset) m_offset = std::chrono::seconds(offset);
+      m_read_at = real;
+    }
+    return real + m_offset;
+  }
+
+ private:
+  std::string m_path;
+  mutable std::mutex m_mu;
+  mutable std::chrono::system_clock::time_point m_read_at{};
+  mutable std::chrono::seconds m_offset{0};
 };
 
 int Fail(const std::string& message) {
@@ -113,7 +139,10 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  base::SystemClock clock;
+  base::SystemClock system_clock;
+  std::unique_ptr<OffsetFileClock> test_clock;
+  if (const char* path = std::getenv("COORDINATORD_TEST_CLOCK_FILE")) test_clock = std::make_unique<OffsetFileClock>(path);
+  const base::Clock& clock = test_clock ? static_cast<const base::Clock&>(*test_clock) : system_clock;
 
   // Lightning.
   std::unique_ptr<escrow::simln::EmbeddedNetwork> embedded;

@@ -147,8 +147,8 @@ struct PricesOptions {
 
 struct LimitsOptions {
   int64_t max_body_bytes = 65'536;
-  // The whole request, headers included (Pistache's maxRequestSize): the body cap plus room for
-  // the first request's Authorization header with two armored PGP keys.
+  // The whole request, headers included (the HTTP server's max_request_bytes): the body cap
+  // plus room for the first request's Authorization header with two armored PGP keys.
   int64_t max_request_bytes = 98'304;
   // Requests per second a robot may make (sustained) and in a burst; over: 429.
   double robot_requests_per_second = 10;

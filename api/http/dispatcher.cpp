@@ -1,5 +1,6 @@
 #include "api/http/dispatcher.h"
 
+#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -10,30 +11,16 @@
 namespace api::http::internal {
 namespace {
 
-Method FromPistache(Pistache::Http::Method method) {
-  using P = Pistache::Http::Method;
-  switch (method) {
-    case P::Get: return Method::kGet;
-    case P::Post: return Method::kPost;
-    case P::Put: return Method::kPut;
-    case P::Patch: return Method::kPatch;
-    case P::Delete: return Method::kDelete;
-    case P::Head: return Method::kHead;
-    case P::Options: return Method::kOptions;
-    case P::Trace: return Method::kTrace;
-    case P::Connect: return Method::kConnect;
-  }
-  return Method::kGet;
-}
-
 size_t Index(Method method) { return static_cast<size_t>(method); }
 
 // API.md "CORS": the preflight allows every origin, these methods and these headers.
-constexpr HeaderField kPreflightHeaders[] = {
-    {"Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS"},
-    {"Access-Control-Allow-Headers", "Authorization, Content-Type"},
-    {"Access-Control-Max-Age", "86400"},  // django-cors-headers' default
-};
+std::vector<HeaderField> PreflightHeaders() {
+  return {
+      {"Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS"},
+      {"Access-Control-Allow-Headers", "Authorization, Content-Type"},
+      {"Access-Control-Max-Age", "86400"},  // django-cors-headers' default
+  };
+}
 
 std::string AllowedMethods(const std::array<Handler, kMethodCount>& handlers) {
   std::string allow;
@@ -45,37 +32,18 @@ std::string AllowedMethods(const std::array<Handler, kMethodCount>& handlers) {
   return allow + "OPTIONS";
 }
 
-// "GET /api/book/" for logs: the path only (no query), bounded and printable.
-std::string Label(Method method, std::string_view path) {
-  std::string label(MethodName(method));
-  label += ' ';
-  for (char c : path.substr(0, 200)) label += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return label;
-}
-
-Request ToRequest(const Pistache::Http::Request& in, Method method) {
-  Request out;
-  out.method = method;
-  out.path = in.resource();
-  const auto& query = in.query();
-  for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it) {
-    out.query.emplace(UrlDecode(it->first), UrlDecode(it->second));
-  }
-  for (const auto& [name, raw] : in.headers().rawList()) {
-    std::string value = raw.value();
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
-    out.headers.Add(raw.name(), std::move(value));
-  }
-  out.raw_body = in.body();
-  out.remote_ip = in.address().host();
-  return out;
-}
-
 }  // namespace
 
 std::string_view RouteKey(std::string_view path) {
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   return path;
+}
+
+std::string Label(Method method, std::string_view path) {
+  std::string label(MethodName(method));
+  label += ' ';
+  for (char c : path.substr(0, 200)) label += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return label;
 }
 
 base::Status RouteTable::Add(Method method, std::string_view path, Handler handler) {
@@ -88,11 +56,13 @@ base::Status RouteTable::Add(Method method, std::string_view path, Handler handl
   if (!handler) return base::Status::Error(base::Status::kInvalid, "empty handler");
   const std::string_view key = RouteKey(path);
   auto it = m_routes.find(key);
-  if (it == m_routes.end()) it = m_routes.emplace(std::string(key), std::array<Handler, kMethodCount>{}).first;
+  if (it == m_routes.end())
+    it = m_routes.emplace(std::string(key), std::array<Handler, kMethodCount>{}).first;
   Handler& slot = it->second[Index(method)];
   if (slot) {
-    return base::Status::Error(base::Status::kInvalid,
-                               "route registered twice: " + std::string(MethodName(method)) + " " + std::string(key));
+    return base::Status::Error(
+        base::Status::kInvalid,
+        "route registered twice: " + std::string(MethodName(method)) + " " + std::string(key));
   }
   slot = std::move(handler);
   return base::Status::Ok();
@@ -103,61 +73,81 @@ const std::array<Handler, kMethodCount>* RouteTable::Find(std::string_view path)
   return it == m_routes.end() ? nullptr : &it->second;
 }
 
-void Dispatcher::Dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer) const {
-  const Method method = FromPistache(request.method());
-  const std::string& path = request.resource();
-  auto exchange = std::make_shared<Exchange>(std::move(writer), m_life, Label(method, path));
+base::Status WebSocketRoutes::Add(std::string_view prefix, WebSocketAccept accept) {
+  if (prefix.empty() || prefix.front() != '/') {
+    return base::Status::Error(base::Status::kInvalid, "WebSocket path prefix must start with '/'");
+  }
+  if (!accept) return base::Status::Error(base::Status::kInvalid, "empty WebSocket accept");
+  for (const auto& [existing, unused] : m_routes) {
+    if (existing == prefix) {
+      return base::Status::Error(base::Status::kInvalid, "WebSocket prefix registered twice: " + existing);
+    }
+  }
+  m_routes.emplace_back(std::string(prefix), std::move(accept));
+  std::stable_sort(m_routes.begin(), m_routes.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  return base::Status::Ok();
+}
+
+const WebSocketAccept* WebSocketRoutes::Find(std::string_view path) const {
+  for (const auto& [prefix, accept] : m_routes) {
+    if (path.starts_with(prefix)) return &accept;
+    // "/relay/" also serves "/relay".
+    if (prefix.size() > 1 && prefix.back() == '/' &&
+        path == std::string_view(prefix).substr(0, prefix.size() - 1)) {
+      return &accept;
+    }
+  }
+  return nullptr;
+}
+
+void Dispatcher::Dispatch(Request request, const std::shared_ptr<Exchange>& exchange) const {
+  const Method method = request.method;
   try {
     if (method == Method::kOptions) {
       // The CORS preflight, on any path (django-cors-headers answers it before URL routing).
-      exchange->Send(204, "", kJsonContentType,
-                     {kPreflightHeaders[0], kPreflightHeaders[1], kPreflightHeaders[2]});
+      Reply reply;
+      reply.status = 204;
+      reply.headers = PreflightHeaders();
+      exchange->Send(std::move(reply));
       return;
     }
-    const auto* handlers = m_routes.Find(path);
+    const auto* handlers = m_routes.Find(request.path);
     if (handlers == nullptr) {
-      exchange->Send(404, NotFoundJson().dump(), kJsonContentType);
+      if (m_websockets.Find(request.path) != nullptr) {
+        // RFC 9110 §15.5.22: 426 names the protocol to upgrade to.
+        Reply reply =
+            Reply::Json(426, ErrorJson(kErrorNotUnderstood, "This path speaks WebSocket only").dump());
+        reply.headers.push_back({"Upgrade", "websocket"});
+        exchange->Send(std::move(reply));
+        return;
+      }
+      exchange->Send(Reply::Json(404, NotFoundJson().dump()));
       return;
     }
     const Handler& handler = (*handlers)[Index(method)];
     if (!handler) {
-      const std::string allow = AllowedMethods(*handlers);
-      exchange->Send(405, MethodNotAllowedJson(MethodName(method)).dump(), kJsonContentType, {{"Allow", allow}});
+      Reply reply = Reply::Json(405, MethodNotAllowedJson(MethodName(method)).dump());
+      reply.headers.push_back({"Allow", AllowedMethods(*handlers)});
+      exchange->Send(std::move(reply));
       return;
     }
-    // Chunked bodies have no Content-Length to check up front: check them now.
-    if (request.body().size() > m_max_body_bytes) {
-      exchange->Send(413,
-                     ErrorJson(kErrorNotUnderstood, "Request body too large: the limit is " +
-                                                        std::to_string(m_max_body_bytes) + " bytes")
-                         .dump(),
-                     kJsonContentType);
-      return;
-    }
-    Request parsed = ToRequest(request, method);
-    auto body = ParseBody(parsed.headers.Get("content-type"), parsed.raw_body);
+    auto body = ParseBody(request.headers.Get("content-type"), request.raw_body);
     if (!body.ok()) {
-      exchange->Send(400, ErrorJson(kErrorNotUnderstood, body.error().message).dump(), kJsonContentType);
+      exchange->Send(Reply::Json(400, ErrorJson(kErrorNotUnderstood, body.error().message).dump()));
       return;
     }
-    parsed.body = std::move(body).value();
-    handler(std::move(parsed), Responder(exchange));
+    request.body = std::move(body).value();
+    handler(std::move(request), Responder(exchange));
   } catch (const std::exception& e) {
     base::Log(base::LogLevel::kError, "api_http", "handler threw; answering 500",
-              {{"request", Label(method, path)}, {"exception", e.what()}});
-    exchange->Send(500, InternalErrorJson().dump(), kJsonContentType);
+              {{"request", exchange->label()}, {"exception", e.what()}});
+    exchange->Send(Reply::Json(500, InternalErrorJson().dump()));
   } catch (...) {
     base::Log(base::LogLevel::kError, "api_http", "handler threw a non-exception; answering 500",
-              {{"request", Label(method, path)}});
-    exchange->Send(500, InternalErrorJson().dump(), kJsonContentType);
+              {{"request", exchange->label()}});
+    exchange->Send(Reply::Json(500, InternalErrorJson().dump()));
   }
-}
-
-void Dispatcher::Reject(Pistache::Http::ResponseWriter writer, int status, int error_code,
-                        std::string_view message) const {
-  writer.headers().add<Pistache::Http::Header::Connection>(Pistache::Http::ConnectionControl::Close);
-  Exchange exchange(std::move(writer), m_life, "framing");
-  exchange.Send(status, ErrorJson(error_code, message).dump(), kJsonContentType);
 }
 
 }  // namespace api::http::internal

@@ -1,5 +1,6 @@
-// Internal to api/http: the route table and the one wrapper every request goes through
-// (route lookup, CORS preflight, 404/405, body checks and parsing, exception barrier).
+// Internal to api/http: the route tables and the one wrapper every request goes through
+// (route lookup, CORS preflight, 404/405/426, body parsing, exception barrier). No Beast here:
+// it sees a Request and answers through an Exchange.
 #pragma once
 
 #include <array>
@@ -7,8 +8,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <pistache/http.h>
+#include <utility>
+#include <vector>
 
 #include "api/http/exchange.h"
 #include "api/http/server.h"
@@ -20,6 +21,9 @@ inline constexpr size_t kMethodCount = 9;  // api::http::Method's enumerators
 // "/api/book/" and "/api/book" → "/api/book"; "/" stays "/".
 std::string_view RouteKey(std::string_view path);
 
+// "GET /api/book/" for logs: the path only (no query), bounded and printable.
+std::string Label(Method method, std::string_view path);
+
 class RouteTable {
  public:
   base::Status Add(Method method, std::string_view path, Handler handler);
@@ -30,22 +34,30 @@ class RouteTable {
   std::map<std::string, std::array<Handler, kMethodCount>, std::less<>> m_routes;
 };
 
+class WebSocketRoutes {
+ public:
+  base::Status Add(std::string_view prefix, WebSocketAccept accept);
+  // The accept of the longest prefix serving `path`, or nullptr (see HttpServer::AddWebSocket).
+  const WebSocketAccept* Find(std::string_view path) const;
+
+ private:
+  std::vector<std::pair<std::string, WebSocketAccept>> m_routes;  // longest prefix first
+};
+
 class Dispatcher {
  public:
-  Dispatcher(RouteTable routes, size_t max_body_bytes, std::shared_ptr<ServerLife> life)
-      : m_routes(std::move(routes)), m_max_body_bytes(max_body_bytes), m_life(std::move(life)) {}
+  Dispatcher(RouteTable routes, WebSocketRoutes websockets)
+      : m_routes(std::move(routes)), m_websockets(std::move(websockets)) {}
 
-  // Answers one complete request, on a Pistache thread. Never throws.
-  void Dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter writer) const;
+  // Answers one complete request (its body still raw: `request.body` is parsed here) through
+  // `exchange`, on the connection's strand. Never throws.
+  void Dispatch(Request request, const std::shared_ptr<Exchange>& exchange) const;
 
-  // An error answered before a request could be dispatched (framing): RoboSats' error JSON
-  // with `error_code`, and Connection: close.
-  void Reject(Pistache::Http::ResponseWriter writer, int status, int error_code, std::string_view message) const;
+  const WebSocketRoutes& websockets() const { return m_websockets; }
 
  private:
   RouteTable m_routes;
-  size_t m_max_body_bytes;
-  std::shared_ptr<ServerLife> m_life;
+  WebSocketRoutes m_websockets;
 };
 
 }  // namespace api::http::internal

@@ -20,4 +20,8 @@ nlohmann::json MethodNotAllowedJson(std::string_view method) {
 
 nlohmann::json InternalErrorJson() { return ErrorJson(kErrorInternal, "Internal error"); }
 
+nlohmann::json ReplyTimeoutJson() {
+  return ErrorJson(kErrorInternal, "The coordinator did not answer in time. Try again.");
+}
+
 }  // namespace api::http

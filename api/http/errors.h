@@ -28,5 +28,8 @@ nlohmann::json NotFoundJson();
 nlohmann::json MethodNotAllowedJson(std::string_view method);
 // Our 500: {"error_code": 1028, "bad_request": "Internal error"}. Never the exception text.
 nlohmann::json InternalErrorJson();
+// Our 503 when a handler's reply does not come within ServerOptions::reply_timeout:
+// {"error_code": 1028, "bad_request": "The coordinator did not answer in time. Try again."}.
+nlohmann::json ReplyTimeoutJson();
 
 }  // namespace api::http

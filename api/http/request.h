@@ -1,5 +1,5 @@
 // What a route handler receives: a request already parsed and checked at the boundary
-// (size caps, Content-Type, JSON syntax). Plain data; no Pistache type leaks out of api/http.
+// (size caps, Content-Type, JSON syntax). Plain data; no Beast type leaks out of api/http.
 #pragma once
 
 #include <functional>

@@ -1,10 +1,7 @@
 #include "api/http/responder.h"
 
+#include <exception>
 #include <mutex>
-#include <ostream>
-
-#include <pistache/async.h>
-#include <pistache/http_header.h>
 
 #include "api/http/errors.h"
 #include "api/http/exchange.h"
@@ -12,90 +9,75 @@
 
 namespace api::http {
 namespace internal {
-namespace {
-
-// A response header with a name chosen at run time (Pistache's typed headers have fixed
-// names, and its raw headers are not written out).
-class FieldHeader final : public Pistache::Http::Header::Header {
- public:
-  FieldHeader(std::string_view name, std::string_view value) : m_name(name), m_value(value) {}
-  const char* name() const override { return m_name.c_str(); }
-  void write(std::ostream& os) const override { os << m_value; }
-  uint64_t hash() const override { return Pistache::Http::Header::detail::hash(m_name.c_str()); }
-
- private:
-  std::string m_name;
-  std::string m_value;
-};
-
-bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
-
-}  // namespace
-
-Exchange::Exchange(Pistache::Http::ResponseWriter writer, std::shared_ptr<ServerLife> life, std::string label)
-    : m_writer(std::move(writer)), m_life(std::move(life)), m_label(std::move(label)) {}
 
 Exchange::~Exchange() {
   if (m_sent.exchange(true)) return;
-  std::shared_lock lock(m_life->mutex);
-  if (!m_life->running) return;  // the server stopped: nobody is waiting any more
   try {
+    // Logged only when someone still waits (the server runs and the connection is there).
+    std::shared_lock lock(m_life->mutex);
+    if (!m_life->running) return;
+    auto sink = m_sink.lock();
+    if (!sink) return;
     base::Log(base::LogLevel::kError, "api_http", "responder dropped without a reply; answering 500",
               {{"request", m_label}});
-    SendLocked(500, InternalErrorJson().dump(), kJsonContentType, {});
+    sink->PostReply(m_request_id, Reply::Json(500, InternalErrorJson().dump()));
   } catch (const std::exception&) {
-    // Out of memory in a destructor: the client gets Pistache's 408 instead.
+    // Out of memory in a destructor: the client gets the reply timeout's 503 instead.
   }
 }
 
-bool Exchange::Send(int status, std::string_view body, std::string_view content_type,
-                    std::initializer_list<HeaderField> extra) {
+bool Exchange::Send(Reply reply) {
   if (m_sent.exchange(true)) return false;
+  return Post(std::move(reply));
+}
+
+bool Exchange::Post(Reply reply) {
   std::shared_lock lock(m_life->mutex);
   if (!m_life->running) return false;
-  return SendLocked(status, body, content_type, extra);
-}
-
-bool Exchange::SendLocked(int status, std::string_view body, std::string_view content_type,
-                          std::initializer_list<HeaderField> extra) {
-  try {
-    if (HasLineBreak(content_type)) content_type = "application/octet-stream";
-    auto& headers = m_writer.headers();
-    headers.add<Pistache::Http::Header::AccessControlAllowOrigin>("*");
-    headers.add(std::make_shared<FieldHeader>("Content-Type", content_type));
-    for (const HeaderField& field : extra) {
-      if (HasLineBreak(field.name) || HasLineBreak(field.value)) continue;
-      headers.add(std::make_shared<FieldHeader>(field.name, field.value));
-    }
-    // An invalid MediaType: Pistache adds no Content-Type of its own.
-    auto sent = m_writer.send(static_cast<Pistache::Http::Code>(status), body.data(), body.size(),
-                              Pistache::Http::Mime::MediaType());
-    // Swallow a late write error (the client went away): nothing is waiting for it.
-    sent.then([](ssize_t) {}, Pistache::Async::IgnoreException);
-    return !sent.isRejected();
-  } catch (const std::exception& e) {
-    base::Log(base::LogLevel::kWarn, "api_http", "could not send a response",
-              {{"request", m_label}, {"error", e.what()}});
-    return false;
-  }
+  auto sink = m_sink.lock();
+  if (!sink) return false;
+  sink->PostReply(m_request_id, std::move(reply));
+  return true;
 }
 
 }  // namespace internal
 
+namespace {
+
+internal::Reply MakeReply(int status, std::shared_ptr<const std::string> body,
+                          std::string_view content_type) {
+  internal::Reply reply;
+  reply.status = status;
+  reply.body = std::move(body);
+  reply.content_type = std::string(content_type);
+  return reply;
+}
+
+}  // namespace
+
 bool Responder::Send(int status, const nlohmann::json& body) {
-  if (!m_exchange) return false;
-  return m_exchange->Send(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                          kJsonContentType);
+  if (!m_exchange || m_exchange->Sent()) return false;
+  return m_exchange->Send(
+      internal::Reply::Json(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
 bool Responder::Send(int status, std::string_view body, std::string_view content_type) {
-  if (!m_exchange) return false;
-  return m_exchange->Send(status, body, content_type);
+  if (!m_exchange || m_exchange->Sent()) return false;
+  return m_exchange->Send(MakeReply(status, std::make_shared<const std::string>(body), content_type));
 }
 
-bool Responder::Send(int status, const std::shared_ptr<const std::string>& body, std::string_view content_type) {
+bool Responder::Send(int status, const std::shared_ptr<const std::string>& body,
+                     std::string_view content_type) {
   if (!m_exchange) return false;
-  return m_exchange->Send(status, body ? std::string_view(*body) : std::string_view(), content_type);
+  return m_exchange->Send(MakeReply(status, body, content_type));
+}
+
+bool Responder::Send(int status, const std::shared_ptr<const std::string>& body,
+                     const std::shared_ptr<const std::string>& gzip_body, std::string_view content_type) {
+  if (!m_exchange) return false;
+  internal::Reply reply = MakeReply(status, body, content_type);
+  reply.gzip_body = gzip_body;
+  return m_exchange->Send(std::move(reply));
 }
 
 bool Responder::SendError(int status, int error_code, std::string_view message) {

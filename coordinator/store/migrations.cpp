@@ -218,7 +218,8 @@ ALTER TABLE orders ADD COLUMN finished_at INTEGER NOT NULL DEFAULT 0;
 
 // Version 3 (disputes, chat, rewards, notifications):
 // - intents may pay a reward withdrawal (kind 4); the ledger records custody released and reward
-//   withdrawals (kinds 7–9): both tables are rebuilt for their CHECKs.
+//   withdrawals (kinds 7–9): both tables are rebuilt for their CHECKs, which now leave room for
+//   kinds to come (intents 0..15, ledger 0..31) so that adding one needs no rebuild.
 // - orders remember whether the fiat was ever marked sent (RoboSats' reverted_fiat_sent: no
 //   automatic dispute resolution then).
 // - one table each for disputes, chat messages (ciphertext only), reward withdrawals and
@@ -226,7 +227,7 @@ ALTER TABLE orders ADD COLUMN finished_at INTEGER NOT NULL DEFAULT 0;
 constexpr const char kSchemaV3[] = R"sql(
 CREATE TABLE intents_v3 (
   id         INTEGER PRIMARY KEY CHECK (id > 0),
-  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 4),
+  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 15),
   order_id   INTEGER REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
   target_id  INTEGER NOT NULL,  -- holds.id, payouts.id or reward_withdrawals.id, by kind
   state      INTEGER NOT NULL CHECK (state IN (0, 1)),
@@ -244,7 +245,7 @@ CREATE TABLE ledger_v3 (
   id         INTEGER PRIMARY KEY CHECK (id > 0),
   order_id   INTEGER REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
   robot_id   INTEGER REFERENCES robots (id) DEFERRABLE INITIALLY DEFERRED,
-  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 9),
+  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 31),
   amount_sat INTEGER NOT NULL CHECK (amount_sat >= 0),
   created_at INTEGER NOT NULL,
   memo       TEXT    NOT NULL

@@ -1,12 +1,11 @@
 // bench_api_http_book: the hot path of GET /api/book/ — a pre-serialized body shared by
-// every request — over a real HttpServer on 127.0.0.1, one connection per request (as
-// Pistache announces Connection: close to clients that do not ask for keep-alive).
+// every request — over a real HttpServer on 127.0.0.1, one connection per request (the client
+// reads Content-Length bytes, then closes).
 //
 // Prints, per body size: requests per second and µs per request when the handler sends the
-// shared std::shared_ptr<const std::string> (no copy in api/http), when it sends a fresh
-// copy made per request, and the cost of one copy of the body, for scale. Pistache 0.0.5
-// copies the body into its own response buffer whatever we do (its RawBuffer owns a
-// std::string); the difference between the first two lines is the copy we avoid.
+// shared std::shared_ptr<const std::string> (written from its own memory: no copy at all),
+// when it sends a fresh copy made per request, and the cost of one copy of the body, for
+// scale. The difference between the first two lines is the copy the shared body avoids.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>

@@ -2,13 +2,15 @@
 // GET of a static body of the same size served by a test-only route of the same server — the
 // book's cost above the cost of HTTP itself.
 //
-// The coordinator is wired as coordinatord wires it (tests/support/public_api_stack.h): one
-// Pistache thread, the engine's pre-serialized snapshot on the book route. 100 robots each
-// make an order and lock its bond over HTTP first. Clients: several threads, libcurl, each
-// with one kept-alive connection (the server echoes "Connection: keep-alive"; the bench checks
-// that connections really are reused and says so), then the same with one connection per
-// request. Prints req/s of both routes and their ratio. No asserts: figures only.
+// The coordinator is wired as coordinatord wires it (tests/support/public_api_stack.h): the
+// server's default io threads (or argv[1]), the engine's pre-serialized snapshot on the book route. 100
+// robots each make an order and lock its bond over HTTP first. Clients: several threads,
+// libcurl, each with one kept-alive connection (the bench checks that connections really are
+// reused and says so), then the same with one connection per request ("Connection: close":
+// the server shuts the connection down after the answer). Prints req/s of both routes and their
+// ratio. No asserts: figures only.
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <latch>
 #include <thread>
@@ -77,8 +79,14 @@ Run Measure(uint16_t port, const std::string& target, size_t expect_bytes, bool 
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   base::SetLogLevel(base::LogLevel::kWarn);
+  // Optional: the server's io threads (default: ServerOptions' default, as coordinatord).
+  const int io_threads = argc > 1 ? std::atoi(argv[1]) : api::http::ServerOptions().threads;
+  if (io_threads < 1) {
+    std::fprintf(stderr, "usage: bench_book_rps [io_threads]\n");
+    return 2;
+  }
   apistack::ShiftedClock clock(13h);  // robots' keys are made now; the coordinator wants ≥ 12 h
   // The static body: filled once the book exists, read by the test-only route.
   auto static_body = std::make_shared<std::shared_ptr<const std::string>>();
@@ -86,6 +94,7 @@ int main() {
   options.clock = &clock;
   options.params.max_public_orders = kOrders;
   options.tick_interval = 1s;  // the engine's default, as coordinatord runs it
+  options.server.threads = io_threads;
   options.extra_routes = [static_body](api::http::HttpServer& server) {
     (void)server.Add(api::http::Method::kGet, "/bench/static/",
                      [static_body](api::http::Request, api::http::Responder out) {
@@ -132,9 +141,10 @@ int main() {
   HttpReply probe = setup.Get("/bench/static/");
   if (probe.body.size() != book.body.size()) return 1;
 
-  std::printf("book: %d orders, %zu bytes; server: 1 Pistache thread (as coordinatord); %d client threads; "
+  std::printf("book: %d orders, %zu bytes; server: %d io threads (coordinatord: %d); %d client threads; "
               "%d interleaved rounds of %lld s per figure\n",
-              kOrders, book.body.size(), kClientThreads, kRounds, static_cast<long long>(kWindow.count()));
+              kOrders, book.body.size(), io_threads, api::http::ServerOptions().threads, kClientThreads, kRounds,
+              static_cast<long long>(kWindow.count()));
   std::printf("%-22s %-16s %12s %10s %14s %9s\n", "connections", "route", "req/s", "requests", "new conns",
               "failures");
   for (bool keep_alive : {true, false}) {

@@ -17,9 +17,10 @@ using namespace std::chrono_literals;
 
 constexpr auto kStartTimeout = 60s;  // two cores shared by many builds: be patient
 constexpr std::string_view kServingPrefix = "coordinatord: serving the RoboSats API on ";
+constexpr std::string_view kOperatorPrefix = "coordinatord: operator API (coordctl) on ";
 
 std::string IdentityFixture(const std::string& file) {
-  auto dir = std::filesystem::path(__FILE__).parent_path().parent_path() / "unit" / "identity" / "fixtures";
+  auto dir = std::filesystem::path(testsupport::SourceDirOf(__FILE__)).parent_path() / "unit" / "identity" / "fixtures";
   std::string text = ReadFile((dir / file).string());
   if (text.empty()) throw std::runtime_error("missing fixture " + (dir / file).string());
   return text;
@@ -135,6 +136,17 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
                                                                                const LndEndpoint& node,
                                                                                const std::string& crash_at,
                                                                                int chain_poll_interval_s) {
+  CoordinatordOptions o;
+  o.crash_at = crash_at;
+  o.chain_poll_interval_s = chain_poll_interval_s;
+  return Start(dir, node, o);
+}
+
+base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(const std::string& dir,
+                                                                               const LndEndpoint& node,
+                                                                               const CoordinatordOptions& options) {
+  const std::string& crash_at = options.crash_at;
+  const int chain_poll_interval_s = options.chain_poll_interval_s;
   std::unique_ptr<Coordinatord> c(new Coordinatord());
   c->m_log = dir + "/coordinatord.log";
   const std::string config = dir + "/coordinatord.yaml";
@@ -158,16 +170,30 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
         << "  payout: {retry_interval_s: 1}\n"
         // Tests poll far faster than a client: the per-robot limit is not what they test.
         << "limits: {robot_requests_per_second: 100000, robot_burst: 100000}\n";
+    auto list = [](const std::vector<std::string>& files) {
+      std::string s = "[";
+      for (size_t i = 0; i < files.size(); ++i) s += (i ? ", " : "") + Quoted(files[i]);
+      return s + "]";
+    };
+    out << "admin: {solver_token_files: " << list(options.solver_token_files)
+        << ", resolver_token_files: " << list(options.resolver_token_files) << "}\n";
     if (!out) return base::Err("cannot write " + config);
   }
-  // env(1) sets or removes the crash point for the child alone: the test's own environment
-  // (which its other threads may read) is never modified.
+  // env(1) sets or removes the crash point and the clock file for the child alone: the test's
+  // own environment (which its other threads may read) is never modified. Its -u options
+  // come before its assignments.
   std::vector<std::string> argv = {"/usr/bin/env"};
-  if (crash_at.empty()) {
-    argv.insert(argv.end(), {"-u", "COORDINATORD_CRASH_AT"});
-  } else {
-    argv.push_back("COORDINATORD_CRASH_AT=" + crash_at);
-  }
+  std::vector<std::string> assignments;
+  auto set_or_unset = [&](const char* name, const std::string& value) {
+    if (value.empty()) {
+      argv.insert(argv.end(), {"-u", name});
+    } else {
+      assignments.push_back(std::string(name) + "=" + value);
+    }
+  };
+  set_or_unset("COORDINATORD_CRASH_AT", crash_at);
+  set_or_unset("COORDINATORD_TEST_CLOCK_FILE", options.clock_file);
+  argv.insert(argv.end(), assignments.begin(), assignments.end());
   argv.insert(argv.end(), {BinaryPath("coordinatord"), "--config", config, "--data-dir", dir + "/data"});
   c->m_process = Process::Start(argv, c->m_log);
   if (!c->m_process) return base::Err(std::string("cannot start coordinatord"));
@@ -178,6 +204,10 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
     auto line = c->m_process->ReadLine(std::max(left, std::chrono::milliseconds(1)));
     if (!line) return base::Err("coordinatord did not start serving; its log:\n" + Tail(c->m_log));
     if (line->rfind(kServingPrefix, 0) == 0) c->m_api_url = line->substr(kServingPrefix.size());
+  }
+  // The next line names the operator's listener.
+  if (auto line = c->m_process->ReadLine(kStartTimeout); line && line->rfind(kOperatorPrefix, 0) == 0) {
+    c->m_operator_url = line->substr(kOperatorPrefix.size());
   }
   return c;
 }
@@ -229,11 +259,12 @@ std::string Wallet::PaymentState(const std::string& payreq) const {
   return it == m_states.end() ? "" : it->second;
 }
 
-escrow::LnResult<escrow::AddInvoiceResult> Wallet::Invoice(int64_t sats, const std::string& memo) {
+escrow::LnResult<escrow::AddInvoiceResult> Wallet::Invoice(int64_t sats, const std::string& memo,
+                                                           int64_t expiry_seconds) {
   escrow::InvoiceRequest req;
   req.value_msat = sats * 1000;
   req.memo = memo;
-  req.expiry_seconds = 3600;
+  req.expiry_seconds = expiry_seconds;
   return m_node->AddInvoice(req);
 }
 

@@ -72,6 +72,15 @@ class SimlnDaemon {
   std::string m_log;
 };
 
+struct CoordinatordOptions {
+  std::string crash_at;            // COORDINATORD_CRASH_AT (coordinator/engine.h); "" none
+  int chain_poll_interval_s = 0;   // lightning.chain_poll_interval_s; 0: the default
+  // admin.{solver,resolver}_token_files (written into the config).
+  std::vector<std::string> solver_token_files, resolver_token_files;
+  // COORDINATORD_TEST_CLOCK_FILE: a file holding seconds added to the coordinator's clock.
+  std::string clock_file;
+};
+
 class Coordinatord {
  public:
   // Writes <dir>/coordinatord.yaml (backend lnd → `node`, offline prices, the public API on
@@ -85,6 +94,11 @@ class Coordinatord {
                                                                           const LndEndpoint& node,
                                                                           const std::string& crash_at = "",
                                                                           int chain_poll_interval_s = 0);
+  static base::Expected<std::unique_ptr<Coordinatord>, std::string> Start(const std::string& dir,
+                                                                          const LndEndpoint& node,
+                                                                          const CoordinatordOptions& options);
+  // The operator's listener (admin API), from the line coordinatord prints.
+  const std::string& operator_url() const { return m_operator_url; }
 
   const std::string& api_url() const { return m_api_url; }
   pid_t pid() const { return m_process->pid(); }
@@ -97,7 +111,7 @@ class Coordinatord {
  private:
   Coordinatord() = default;
   std::unique_ptr<Process> m_process;
-  std::string m_api_url, m_log;
+  std::string m_api_url, m_operator_url, m_log;
 };
 
 // A trader's Lightning wallet: an LND node reached over its REST API.
@@ -115,7 +129,10 @@ class Wallet {
   std::string PaymentState(const std::string& payreq) const;
 
   // A regular invoice of `sats` (LND REST: POST /v1/invoices).
-  escrow::LnResult<escrow::AddInvoiceResult> Invoice(int64_t sats, const std::string& memo);
+  // `expiry_seconds` counts on the node's (real) clock: a test that moves the coordinator's
+  // clock ahead gives its invoices enough life to look unexpired there too.
+  escrow::LnResult<escrow::AddInvoiceResult> Invoice(int64_t sats, const std::string& memo,
+                                                     int64_t expiry_seconds = 3600);
   // Spendable sats in the wallet's channels (LND REST: GET /v1/balance/channels local_balance),
   // nullopt if the node did not answer.
   std::optional<int64_t> LocalSats();

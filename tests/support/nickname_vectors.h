@@ -23,7 +23,7 @@ struct NicknameVector {
 
 // Every vector of the file; throws (failing the test) if it is missing, empty or malformed.
 inline std::vector<NicknameVector> LoadNicknameVectors() {
-  const std::string path = (std::filesystem::path(__FILE__).parent_path() / ".." / "unit" / "identity" /
+  const std::string path = (std::filesystem::path(testsupport::SourceDirOf(__FILE__)) / ".." / "unit" / "identity" /
                             "fixtures" / "nickname_vectors.tsv")
                                .string();
   std::istringstream in(ReadFile(path));

@@ -104,12 +104,19 @@ base::Expected<void, std::string> PublicApiStack::Open() {
   if (m_options.extra_routes) m_options.extra_routes(m_server);
   auto started = m_server.Start(m_options.server);
   if (!started.ok()) return base::Err("http: " + started.message);
+  if (!m_options.admin_tokens.empty()) {
+    auto admin = api::RegisterAdminApi(m_admin_server, *m_engine, m_options.admin_tokens);
+    if (!admin.ok()) return base::Err("admin api: " + admin.message);
+    auto admin_started = m_admin_server.Start(api::http::ServerOptions{});
+    if (!admin_started.ok()) return base::Err("admin http: " + admin_started.message);
+  }
   return {};
 }
 
 PublicApiStack::~PublicApiStack() {
-  // The server first: no handler may reach the engine once it stops.
+  // The servers first: no handler may reach the engine once they stop.
   m_server.Stop();
+  m_admin_server.Stop();
   if (m_engine) m_engine->Stop();
   // Desks before the engine: their callbacks post into it.
   m_payouts.reset();

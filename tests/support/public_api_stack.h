@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/admin_api.h"
 #include "api/http/server.h"
 #include "api/rate_limit.h"
 #include "config/base/clock.h"
@@ -77,6 +78,8 @@ struct StackOptions {
   // benches poll far faster than clients; a test of the limits sets them.
   api::RateLimiter::Options robot_rate{100000, 100000, 100000};
   api::RateLimiter::Options anonymous_rate{100000, 100000, 100000};
+  // Non-empty: the admin API is served on a second listener (admin_port()) with these tokens.
+  std::vector<api::AdminToken> admin_tokens;
 };
 
 class PublicApiStack {
@@ -90,6 +93,7 @@ class PublicApiStack {
   PublicApiStack& operator=(const PublicApiStack&) = delete;
 
   uint16_t port() const { return m_server.Port(); }
+  uint16_t admin_port() const { return m_admin_server.Port(); }
   const std::string& db_path() const { return m_db_path; }
   const coordinator::TradeParams& params() const { return m_options.params; }
   coordinator::Engine& engine() { return *m_engine; }
@@ -122,6 +126,7 @@ class PublicApiStack {
   std::unique_ptr<escrow::PayoutDesk> m_payouts;
   std::unique_ptr<coordinator::Engine> m_engine;
   api::http::HttpServer m_server;
+  api::http::HttpServer m_admin_server;
 };
 
 // A robot as a RoboSats client holds it: a secret token, a curve25519 PGP key whose secret

@@ -1,5 +1,7 @@
 #include "tests/support/test_support.h"
 
+#include <filesystem>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -12,6 +14,16 @@ std::string FixturePath(const std::string& relative) {
 }
 
 std::string BinaryPath(const std::string& name) { return std::string(BIN_DIR) + "/" + name; }
+
+std::string SourceDirOf(const char* file) {
+  std::filesystem::path p(file);
+  if (p.is_relative()) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    p = (ec ? std::filesystem::current_path() : exe.parent_path()) / p;
+  }
+  return p.lexically_normal().parent_path().string();
+}
 
 std::string MakeTempDir(const std::string& prefix) {
   const char* tmp = std::getenv("TMPDIR");

@@ -88,7 +88,7 @@ TEST_F(HttpServerTest, TwoHundredConcurrentRequestsRepliedFromAWorker) {
   }
 }
 
-TEST_F(HttpServerTest, SeveralPistacheThreadsServeConcurrentRequests) {
+TEST_F(HttpServerTest, SeveralIoThreadsServeConcurrentRequests) {
   Worker worker;
   ASSERT_TRUE(m_server
                   .Add(Method::kGet, "/api/order/",
@@ -118,7 +118,7 @@ TEST_F(HttpServerTest, DroppedResponderAnswers500AtOnce) {
   EXPECT_EQ(Json(reply)["error_code"], 1028);
 }
 
-TEST_F(HttpServerTest, ResponderNeverCalledEndsIn408AfterTheHeaderTimeout) {
+TEST_F(HttpServerTest, ResponderNeverCalledEndsIn503AfterTheReplyTimeout) {
   std::mutex mutex;
   std::vector<Responder> kept;
   ASSERT_TRUE(m_server
@@ -129,16 +129,49 @@ TEST_F(HttpServerTest, ResponderNeverCalledEndsIn408AfterTheHeaderTimeout) {
                        })
                   .ok());
   ServerOptions options;
-  options.header_timeout = 1000ms;
-  options.body_timeout = 1000ms;
+  options.reply_timeout = 500ms;
   StartServer(options);
   const Reply reply = Fetch({.url = Url("/api/stuck/"), .timeout = 15000ms});
-  EXPECT_EQ(reply.status, 408) << reply.error;
+  EXPECT_EQ(reply.status, 503) << reply.error;
+  EXPECT_EQ(Json(reply),
+            (nlohmann::json{{"error_code", 1028}, {"bad_request", "The coordinator did not answer in time. Try again."}}))
+      << reply.body;
+  EXPECT_EQ(reply.Header("access-control-allow-origin"), "*");
+  EXPECT_EQ(reply.Header("content-type"), "application/json");
+  // The connection stays usable for the next request.
+  EXPECT_EQ(Fetch({.url = Url("/api/echo/")}).status, 200);
   std::lock_guard lock(mutex);
   ASSERT_EQ(kept.size(), 1u);
-  EXPECT_FALSE(kept[0].Sent());
+  EXPECT_TRUE(kept[0].Sent());  // answered, by the server
+  EXPECT_FALSE(kept[0].Send(200, nlohmann::json::object()));
   m_server.Stop();
   EXPECT_FALSE(kept[0].Send(200, nlohmann::json::object()));  // after Stop: a no-op
+}
+
+TEST_F(HttpServerTest, ResponderHeldPastStopSendsNothing) {
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::vector<Responder> kept;
+  ASSERT_TRUE(m_server
+                  .Add(Method::kGet, "/api/stuck/",
+                       [&](Request, Responder responder) {
+                         std::lock_guard lock(mutex);
+                         kept.push_back(std::move(responder));
+                         arrived.notify_all();
+                       })
+                  .ok());
+  StartServer();
+  OpenConnection client(m_server.Port(), "GET /api/stuck/ HTTP/1.1\r\nHost: x\r\n\r\n");
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(arrived.wait_for(lock, 10s, [&] { return kept.size() == 1; }));
+  }
+  m_server.Stop();
+  EXPECT_FALSE(kept[0].Sent());
+  EXPECT_FALSE(kept[0].Send(200, nlohmann::json::object()));
+  EXPECT_TRUE(client.WaitForClose(10s));
+  EXPECT_EQ(client.received(), "");  // no answer at all, not even the 500 of a dropped responder
+  kept.clear();
 }
 
 TEST_F(HttpServerTest, StopWithRequestsInFlight) {
@@ -195,7 +228,7 @@ TEST_F(HttpServerTest, StopWithRequestsInFlight) {
   for (const auto& reply : replies) EXPECT_TRUE(reply.status == 200 || reply.status == 0) << reply.status;
 }
 
-TEST_F(HttpServerTest, StopClosesTheConnectionsPistacheWouldLeak) {
+TEST_F(HttpServerTest, StopClosesOpenConnections) {
   const int sockets_before = OpenSocketCount();
   std::mutex mutex;
   std::condition_variable arrived;
@@ -221,7 +254,6 @@ TEST_F(HttpServerTest, StopClosesTheConnectionsPistacheWouldLeak) {
     EXPECT_TRUE(second.WaitForClose(10s));
   }
   pending.clear();
-  // (Pistache 0.0.5 still leaks a few eventfd/timerfd descriptors per endpoint; not sockets.)
   EXPECT_EQ(OpenSocketCount(), sockets_before);
 }
 

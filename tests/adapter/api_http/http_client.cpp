@@ -76,6 +76,7 @@ std::unique_ptr<Easy> Prepare(const Call& call, Reply* reply) {
   curl_easy_setopt(h, CURLOPT_HEADERDATA, reply);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(call.timeout.count()));
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+  if (!call.unix_socket.empty()) curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, call.unix_socket.c_str());
   return easy;
 }
 
@@ -169,18 +170,59 @@ OpenConnection::~OpenConnection() {
   if (m_fd >= 0) ::close(m_fd);
 }
 
-bool OpenConnection::WaitForClose(std::chrono::milliseconds timeout) {
+bool OpenConnection::Send(const std::string& bytes) {
   if (m_fd < 0) return false;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  char buffer[4096];
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd pfd{m_fd, POLLIN, 0};
-    if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return false;
-    const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
-    if (n <= 0) return true;  // EOF or reset: closed
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(m_fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
   }
+  return true;
+}
+
+bool OpenConnection::ReadSome(std::chrono::steady_clock::time_point deadline, bool* closed) {
+  *closed = false;
+  if (m_fd < 0) {
+    *closed = true;
+    return false;
+  }
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return false;
+  pollfd pfd{m_fd, POLLIN, 0};
+  if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return false;
+  char buffer[4096];
+  const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+  if (n <= 0) {
+    *closed = true;  // EOF or reset
+    return false;
+  }
+  m_received.append(buffer, static_cast<size_t>(n));
+  return true;
+}
+
+std::string OpenConnection::ReadResponse(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool closed = false;
+  while (!ResponseComplete(m_received)) {
+    if (!ReadSome(deadline, &closed)) return {};
+  }
+  const size_t end = m_received.find("\r\n\r\n") + 4;
+  std::string head = m_received.substr(0, end);
+  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const size_t at = head.find("content-length:");
+  const size_t length = at == std::string::npos ? 0 : std::stoul(head.substr(at + 15));
+  std::string response = m_received.substr(0, end + length);
+  m_received.erase(0, end + length);
+  return response;
+}
+
+bool OpenConnection::WaitForClose(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool closed = false;
+  while (ReadSome(deadline, &closed)) {
+  }
+  return closed;
 }
 
 int OpenSocketCount() {

@@ -16,6 +16,7 @@ struct Call {
   std::string body = {};
   bool send_body = false;  // attach `body` (even if empty) as the request body
   std::chrono::milliseconds timeout{10000};
+  std::string unix_socket = {};  // non-empty: connect to this unix domain socket (url's host ignored)
 };
 
 struct Reply {
@@ -34,18 +35,33 @@ std::vector<Reply> FetchAll(const std::vector<Call>& calls, std::chrono::millise
 // bytes of body), until the peer closes or `timeout` passes. Returns what was read.
 std::string RawExchange(int port, const std::string& bytes, std::chrono::milliseconds timeout);
 
-// A connection that sent a request and waits, unanswered.
+// A raw connection to 127.0.0.1:port that sent `request` (which may be empty or partial).
 class OpenConnection {
  public:
   OpenConnection(int port, const std::string& request);
   ~OpenConnection();
   OpenConnection(const OpenConnection&) = delete;
   OpenConnection& operator=(const OpenConnection&) = delete;
-  // Reads until the server closes the connection (true) or `timeout` passes (false).
+  bool connected() const { return m_fd >= 0; }
+  // Writes more bytes. False on failure.
+  bool Send(const std::string& bytes);
+  // Reads until one whole response (headers and Content-Length bytes of body) is in, and
+  // returns it (removed from what was read); "" if the connection closes or `timeout` passes
+  // first.
+  std::string ReadResponse(std::chrono::milliseconds timeout);
+  // Reads until the server closes the connection (true) or `timeout` passes (false). What it
+  // reads is appended to received().
   bool WaitForClose(std::chrono::milliseconds timeout);
+  // What was read and not returned by ReadResponse.
+  const std::string& received() const { return m_received; }
 
  private:
+  // Reads once, waiting at most until `deadline`. False on close, error or timeout;
+  // `closed` tells close (EOF or reset) from timeout.
+  bool ReadSome(std::chrono::steady_clock::time_point deadline, bool* closed);
+
   int m_fd = -1;
+  std::string m_received;
 };
 
 // How many sockets this process has open.

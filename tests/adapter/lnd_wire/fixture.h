@@ -10,7 +10,7 @@
 namespace lndwire {
 
 inline std::string FixtureFile(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / "fixtures" / name).string();
+  return (std::filesystem::path(testsupport::SourceDirOf(__FILE__)) / "fixtures" / name).string();
 }
 
 // The whole file; fails the calling test (empty result) if it is missing.

@@ -318,7 +318,7 @@ bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds limi
 }
 
 std::string Fixture(const std::string& name) {
-  std::string path = (std::filesystem::path(__FILE__).parent_path() / "fixtures" / name).string();
+  std::string path = (std::filesystem::path(testsupport::SourceDirOf(__FILE__)) / "fixtures" / name).string();
   std::string text = testsupport::ReadFile(path);
   if (text.empty()) throw std::runtime_error("missing fixture " + path);
   return text;

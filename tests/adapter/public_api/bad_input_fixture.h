@@ -35,6 +35,7 @@ struct Row {
   int code = 0;      // expected error_code (0: RoboSats defines none; any)
   Shape shape = Shape::kError;
   std::function<void()> before, after;  // run around the request (e.g. move the clock)
+  bool admin = false;                     // sent to the operator's listener (the admin API)
 
   Row& As(std::string robot) { who = std::move(robot); return *this; }
   Row& Auth(std::string header) { auth = std::move(header); return *this; }
@@ -51,6 +52,7 @@ struct Row {
   }
   Row& NotFound() { status = 404; shape = Shape::kNotFound; return *this; }
   Row& Detail(int http_status) { status = http_status; shape = Shape::kDetail; return *this; }
+  Row& Admin() { admin = true; return *this; }
 };
 
 Row Get(std::string name, std::string target);

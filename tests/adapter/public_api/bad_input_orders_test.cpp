@@ -155,7 +155,7 @@ TEST_F(BadInput, Order) {
       act("action upper case", a, "carol", Json{{"action", "TAKE"}}).Want(400, 1049),
       act("action too long", a, "carol", Json{{"action", std::string(100, 't')}}).Want(400, 1049),
       act("action update_address (on-chain)", b, "bob", Json{{"action", "update_address"}}).Want(400, 1049),
-      act("action submit_statement", b, "bob", Json{{"action", "submit_statement"}}).Want(400, 1049),
+      act("action submit_statement", b, "bob", Json{{"action", "submit_statement"}}).Want(400, 1014),
       act("no auth", a, "", Json{{"action", "take"}}).Want(403, 7003),
       // take
       act("take: own order", a, "alice", Json{{"action", "take"}}).Want(403, 1044),

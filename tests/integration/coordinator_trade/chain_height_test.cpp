@@ -10,7 +10,7 @@ namespace {
 
 class ChainHeight : public CoordinatorTrade {
  protected:
-  ChainHeight() { m_chain_poll_interval_s = 1; }
+  void BeforeCoordinatord() override { m_options.chain_poll_interval_s = 1; }
 };
 
 TEST_F(ChainHeight, HeldBondNearItsExpiryIsResolvedByTheCoordinator) {

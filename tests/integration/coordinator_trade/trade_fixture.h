@@ -44,8 +44,9 @@ struct Trader {
 
 class CoordinatorTrade : public ::testing::Test {
  protected:
-  // The lnd backend polls the height this often (seconds); 0: the default.
-  int m_chain_poll_interval_s = 0;
+  // How coordinatord is started; a test adjusts it in BeforeCoordinatord (m_dir exists then).
+  testsupport::CoordinatordOptions m_options;
+  virtual void BeforeCoordinatord() {}
 
   void SetUp() override {
     m_dir = testsupport::MakeTempDir("coordinator-trade");
@@ -55,8 +56,8 @@ class CoordinatorTrade : public ::testing::Test {
     auto coord_node = m_simln->Connect("coordinator");
     ASSERT_TRUE(coord_node.ok()) << coord_node.error();
     m_coord_node = std::move(coord_node.value());
-    auto coordinatord =
-        testsupport::Coordinatord::Start(m_dir, *m_simln->Node("coordinator"), "", m_chain_poll_interval_s);
+    BeforeCoordinatord();
+    auto coordinatord = testsupport::Coordinatord::Start(m_dir, *m_simln->Node("coordinator"), m_options);
     ASSERT_TRUE(coordinatord.ok()) << coordinatord.error();
     m_coordinatord = std::move(coordinatord.value());
     // "robot" trades from alice's node, "other" from bob's.
@@ -95,6 +96,9 @@ class CoordinatorTrade : public ::testing::Test {
     m_traders.emplace(name, std::move(t));
   }
   Trader& T(const std::string& name) { return m_traders.at(name); }
+
+  // How far a test moved the coordinator's clock ahead of the nodes' (real) one.
+  int64_t m_clock_ahead_s = 0;
 
   // One call as `robot`, its answer checked against the document.
   json Call(RobotClient& robot, const std::string& method, const std::string& path,
@@ -224,7 +228,8 @@ class CoordinatorTrade : public ::testing::Test {
     EXPECT_TRUE(view.value("is_buyer", false));
     int64_t amount = view.value("invoice_amount", int64_t{0});
     EXPECT_GT(amount, 0);
-    auto invoice = buyer.wallet->Invoice(ClientInvoiceSats(amount, ppm), "RoboSats payout");
+    // Alive for an hour on the coordinator's clock, which a test may have moved ahead.
+    auto invoice = buyer.wallet->Invoice(ClientInvoiceSats(amount, ppm), "RoboSats payout", m_clock_ahead_s + 3600);
     EXPECT_TRUE(invoice.ok()) << (invoice.ok() ? "" : invoice.error().message);
     if (!invoice.ok()) return "";
     Act(*buyer.robot, id,

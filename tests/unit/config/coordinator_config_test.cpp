@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 std::string ExamplePath() {
   // tests/unit/config/<this file> → config/coordinator.example.yaml
-  return (fs::path(__FILE__).parent_path() / "../../../config/coordinator.example.yaml")
+  return (fs::path(testsupport::SourceDirOf(__FILE__)) / "../../../config/coordinator.example.yaml")
       .lexically_normal()
       .string();
 }
@@ -223,6 +223,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"listen: '::1:80'", "listen: '::1:80' is not host:port"},
         BadCase{"operator_listen: '127.0.0.1:12596'",
                 "operator_listen: 127.0.0.1:12596 is the same address as listen"},
+        BadCase{"operator_listen: '0.0.0.0:12597'",
+                "operator_listen: '0.0.0.0:12597' is not a loopback address: the operator's listener (admin API, "
+                "metrics) must only be reachable from this machine"},
+        BadCase{"disputes: {resolution_deadline_hours: 0}", "disputes.resolution_deadline_hours: 0 is out of range 1..720"},
+        BadCase{"admin: {resolver_token_files: [/nonexistent/token]}", "admin.resolver_token_files[0]:"},
         BadCase{"log_level: verbose", "log_level: 'verbose' is not one of debug|info|warn|error"},
         BadCase{"coordinator: {alias: ''}", "coordinator.alias: must not be empty"},
         BadCase{"coordinator: {contact_email: nobody}",

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "escrow/crypto/sha256.h"
+#include "tests/support/auditor.h"
 #include "tests/support/test_support.h"
 
 namespace enginetest {
@@ -236,64 +237,23 @@ int64_t EngineHarness::RewardsWhenSettled(const TestRobot& r, int64_t expected) 
 
 void EngineHarness::CheckConservation() {
   m_engine->Drain();
-  // The audit reads through its own connection: the engine's Store is its thread's alone.
-  auto audit_store = coordinator::Store::Open(m_dir + "/coordinator.db");
-  ASSERT_TRUE(audit_store.ok()) << audit_store.error();
-  coordinator::Store& store = *audit_store.value();
   EXPECT_EQ(m_net->TotalMsat(), m_total_msat) << "the network created or lost sats";
-  std::map<int64_t, int64_t> in, out, proceeds, custody;
-  int64_t credited = 0, withdrawn = 0;
-  for (const auto& e : store.Ledger()) {
-    switch (e.kind) {
-      case coordinator::LedgerKind::kBondSettled:
-      case coordinator::LedgerKind::kEscrowSettled: in[e.order_id] += e.amount_sat; break;
-      case coordinator::LedgerKind::kPayoutSent:
-      case coordinator::LedgerKind::kRoutingFee: out[e.order_id] += e.amount_sat; break;
-      case coordinator::LedgerKind::kRewardCredited:
-        out[e.order_id] += e.amount_sat;
-        credited += e.amount_sat;
-        break;
-      case coordinator::LedgerKind::kProceeds: proceeds[e.order_id] += e.amount_sat; break;
-      case coordinator::LedgerKind::kDisputeCustody: custody[e.order_id] += e.amount_sat; break;
-      case coordinator::LedgerKind::kCustodyReleased: custody[e.order_id] -= e.amount_sat; break;
-      case coordinator::LedgerKind::kRewardWithdrawn: withdrawn += e.amount_sat; break;
-      case coordinator::LedgerKind::kRewardRoutingFee: break;  // the cost of a withdrawal, order 0
+  // The engine's last node calls may still be on their way: a finished order's hold is waited
+  // for (bounded) before it counts as left OPEN/ACCEPTED.
+  auto node_state = [this](const std::string& hash_hex) -> std::optional<escrow::InvoiceState> {
+    auto hash = escrow::crypto::Hash32FromHex(hash_hex);
+    auto inv = m_coord_node->LookupInvoice(*hash);
+    for (int i = 0; i < 1000 && inv.ok() &&
+                    (inv->state == escrow::InvoiceState::kAccepted || inv->state == escrow::InvoiceState::kOpen);
+         ++i) {
+      std::this_thread::sleep_for(5ms);
+      inv = m_coord_node->LookupInvoice(*hash);
     }
-  }
-  for (const auto& [order, sats] : in) {
-    if (order == 0) continue;
-    EXPECT_EQ(sats, out[order] + proceeds[order] + custody[order]) << "order " << order << " does not balance";
-    EXPECT_GE(custody[order], 0) << "order " << order << " released more custody than it took";
-  }
-  // Rewards: every sat credited is owed (a robot's balance), reserved by a withdrawal in
-  // flight, or withdrawn.
-  int64_t in_flight = 0;
-  for (const auto& w : store.RewardWithdrawals()) {
-    if (w.state == coordinator::PayoutState::kPending || w.state == coordinator::PayoutState::kInFlight) {
-      in_flight += w.debited_sat;
-    }
-  }
-  EXPECT_EQ(credited, store.RewardsOutstanding() + in_flight + withdrawn) << "rewards do not balance";
-  // No hold invoice of a finished order is left ACCEPTED (or OPEN) on the node.
-  for (int64_t id = 1;; ++id) {
-    auto o = store.OrderById(id);
-    if (!o) break;
-    if (!coordinator::IsTerminal(o->status)) continue;
-    for (const auto& h : store.HoldsOfOrder(id)) {
-      auto hash = escrow::crypto::Hash32FromHex(h.payment_hash);
-      auto inv = m_coord_node->LookupInvoice(*hash);
-      // The engine's last node calls may still be on their way: wait for them (bounded).
-      for (int i = 0; i < 1000 && inv.ok() &&
-                      (inv->state == escrow::InvoiceState::kAccepted || inv->state == escrow::InvoiceState::kOpen);
-           ++i) {
-        std::this_thread::sleep_for(5ms);
-        inv = m_coord_node->LookupInvoice(*hash);
-      }
-      if (!inv.ok()) continue;  // never reached the node
-      EXPECT_NE(inv->state, escrow::InvoiceState::kAccepted) << "order " << id << " left a hold ACCEPTED";
-      EXPECT_NE(inv->state, escrow::InvoiceState::kOpen) << "order " << id << " left a hold OPEN";
-    }
-  }
+    if (!inv.ok()) return std::nullopt;  // never reached the node
+    return inv->state;
+  };
+  auto report = testsupport::AuditStore(m_dir + "/coordinator.db", node_state);
+  EXPECT_TRUE(report.ok()) << report.Describe();
 }
 
 int64_t EngineHarness::MakePublic(TestRobot& maker, coordinator::MakeCmd cmd) {

@@ -12,7 +12,7 @@
 namespace identity_test {
 
 inline std::string FixturePath(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path() / "fixtures" / name).string();
+  return (std::filesystem::path(testsupport::SourceDirOf(__FILE__)) / "fixtures" / name).string();
 }
 
 // The file's content; throws (failing the test) if it is missing or empty.

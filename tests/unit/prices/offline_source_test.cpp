@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string ExampleRatesPath() {
-  return (fs::path(__FILE__).parent_path() / "../../../coordinator/prices/rates.example.json")
+  return (fs::path(testsupport::SourceDirOf(__FILE__)) / "../../../coordinator/prices/rates.example.json")
       .lexically_normal()
       .string();
 }

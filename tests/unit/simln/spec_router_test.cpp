@@ -1,4 +1,5 @@
 // The network YAML and the pure router.
+#include "tests/support/test_support.h"
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,7 +12,7 @@ namespace {
 
 std::string SourcePath(const std::string& relative) {
   // tests/unit/simln/<this file> → repository root.
-  return (std::filesystem::path(__FILE__).parent_path() / "../../.." / relative).lexically_normal().string();
+  return (std::filesystem::path(testsupport::SourceDirOf(__FILE__)) / "../../.." / relative).lexically_normal().string();
 }
 
 TEST(SimlnSpec, ParsesTheCommentedExampleNetwork) {

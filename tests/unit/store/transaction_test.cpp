@@ -264,14 +264,14 @@ TEST_F(TransactionTest, ConstraintsOnEnumsBoolsAndAmounts) {
   p.attempts = -1;
   rejects(p, "negative attempts");
   Intent i = g.intent;
-  i.kind = static_cast<IntentKind>(4);
-  rejects(i, "intent kind 4");
+  i.kind = static_cast<IntentKind>(16);  // kinds 0..15 are reserved (store v3)
+  rejects(i, "intent kind 16");
   i = g.intent;
   i.state = static_cast<IntentState>(2);
   rejects(i, "intent state 2");
   LedgerEntry e = g.ledger;
-  e.kind = static_cast<LedgerKind>(7);
-  rejects(e, "ledger kind 7");
+  e.kind = static_cast<LedgerKind>(32);  // kinds 0..31 are reserved (store v3)
+  rejects(e, "ledger kind 32");
   e = g.ledger;
   e.amount_sat = -5;
   rejects(e, "negative ledger amount");

@@ -1,0 +1,33 @@
+// The money auditor (DESIGN.md "Money rules"): reads a coordinator's store through its own
+// connection and checks, for every order, that sats in (bonds and escrow settled) equal sats out
+// (payouts, routing fees, rewards credited) plus proceeds plus what is still in dispute custody;
+// that rewards balance (credited = owed + reserved by a withdrawal in flight + withdrawn); that
+// no invoice was paid twice; and, given the node, that no hold of a finished order is left
+// OPEN or ACCEPTED there. Used by the in-process engine tests, the multi-process tests and the
+// soak.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "escrow/lightning_node.h"
+
+namespace testsupport {
+
+struct AuditReport {
+  std::vector<std::string> violations;
+  int orders = 0;
+  int64_t rewards_credited = 0;
+  int64_t rewards_withdrawn = 0;
+  bool ok() const { return violations.empty(); }
+  std::string Describe() const;
+};
+
+// `node_state` (may be empty): the node's state of a hold invoice by payment hash (hex),
+// nullopt if the node does not know it. Holds still being decided are waited for by the caller.
+AuditReport AuditStore(const std::string& db_path,
+                       const std::function<std::optional<escrow::InvoiceState>(const std::string&)>& node_state = {});
+
+}  // namespace testsupport
