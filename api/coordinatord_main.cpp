@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "api/admin_api.h"
+#include "api/federation_entry_command.h"
 #include "api/http/server.h"
 #include "api/public_api.h"
 #include "config/base/log.h"
@@ -33,6 +34,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: coordinatord [--config FILE] [--data-dir DIR] [--listen HOST:PORT]\n"
+    "       coordinatord federation-entry --config FILE [--data-dir DIR]\n"
     "  Runs the coordinator. Without --config, the embedded defaults: a SQLite file and an\n"
     "  in-process simulated Lightning network under the data dir (./data).\n";
 
@@ -88,6 +90,7 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "federation-entry") return api::RunFederationEntry(argc - 1, argv + 1);
   std::string config_path, data_dir_flag, listen_flag;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

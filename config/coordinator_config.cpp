@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/checks.h"
 #include "config/yaml_reader.h"
 
 namespace config {
@@ -45,56 +47,7 @@ void CheckBoundedRange(ErrorList& errors, const std::string& path, const Range<T
   }
 }
 
-// "host:port" or "[v6]:port".
-bool ParseHostPort(std::string_view text, HostPort& out) {
-  std::string_view host;
-  std::string_view port;
-  if (!text.empty() && text.front() == '[') {
-    size_t close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') return false;
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) return false;
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) return false;  // bare IPv6 needs brackets
-  }
-  if (host.empty() || port.empty()) return false;
-  int value = -1;
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc() || end != port.data() + port.size() || value < 0 || value > 65535) return false;
-  out.host = std::string(host);
-  out.port = value;
-  return true;
-}
-
-void ReadHostPort(MapReader& reader, std::string_view key, HostPort& out) {
-  std::string text = out.ToString();
-  size_t before = reader.errors().errors().size();
-  reader.String(key, text);
-  if (reader.errors().errors().size() != before) return;
-  if (!ParseHostPort(text, out)) {
-    reader.errors().Add(reader.PathOf(key), "'" + text + "' is not host:port (port 0..65535)");
-  }
-}
-
 // ---- files --------------------------------------------------------------------------------
-
-// The file must exist and be a regular file.
-bool CheckFile(ErrorList& errors, const std::string& path, const std::string& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) {
-    errors.Add(path, "file '" + file + "' does not exist or cannot be read");
-    return false;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    errors.Add(path, "'" + file + "' is not a regular file");
-    return false;
-  }
-  return true;
-}
 
 // A secret: readable by its owner only (no group/other permission bits at all).
 void CheckSecretFile(ErrorList& errors, const std::string& path, const std::string& file) {
@@ -124,6 +77,30 @@ void ReadCoordinator(MapReader r, CoordinatorInfo& c) {
           {"success", NoticeSeverity::kSuccess},
           {"info", NoticeSeverity::kInfo}});
   r.String("nostr_secret_key_file", c.nostr_secret_key_file);
+  r.String("short_alias", c.short_alias);
+  r.String("identifier", c.identifier);
+  r.String("color", c.color);
+  r.String("established", c.established);
+  r.String("clearnet_url", c.clearnet_url);
+  r.String("i2p_url", c.i2p_url);
+  MapReader contact = r.Map("contact");
+  contact.String("telegram", c.contact.telegram);
+  contact.String("simplex", c.contact.simplex);
+  contact.String("matrix", c.contact.matrix);
+  contact.String("website", c.contact.website);
+  contact.String("nostr", c.contact.nostr);
+  contact.String("pgp", c.contact.pgp);
+  contact.String("fingerprint", c.contact.fingerprint);
+  contact.String("reddit", c.contact.reddit);
+  contact.String("twitter", c.contact.twitter);
+  contact.Finish();
+  MapReader policies = r.Map("policies");
+  for (const std::string& title : policies.keys()) {
+    std::string text;
+    policies.String(title, text);
+    c.policies.emplace_back(title, text);
+  }
+  policies.Finish();
   r.Finish();
 }
 
@@ -227,10 +204,65 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, CoordinatorConfig& 
   admin.StringList("solver_token_files", c.admin.solver_token_files);
   admin.StringList("resolver_token_files", c.admin.resolver_token_files);
   admin.Finish();
+  MapReader tor = r.Map("tor");
+  tor.String("hostname_file", c.tor.hostname_file);
+  tor.Finish();
+  MapReader dev_tax = r.Map("dev_tax");
+  dev_tax.Double("share", c.dev_tax.share);
+  dev_tax.Finish();
   r.Finish();
 }
 
 // ---- cross-field rules --------------------------------------------------------------------
+
+bool IsHexText(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; });
+}
+
+// The fields of the federation entry (RoboSats' federation.json rules, federation/model/validate.h).
+void ValidateFederationFields(ErrorList& e, const CoordinatorInfo& c) {
+  auto alias_ok = [](std::string_view s) {
+    return !s.empty() && s.size() <= 32 && s[0] != '_' && s[0] != '-' &&
+           std::all_of(s.begin(), s.end(), [](char ch) {
+             return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+           });
+  };
+  if (!c.short_alias.empty() && !alias_ok(c.short_alias)) {
+    e.Add("coordinator.short_alias", "'" + c.short_alias + "' is not 1..32 of a-z 0-9 _ - (starting with a letter or digit)");
+  }
+  if (!c.identifier.empty() && !alias_ok(c.identifier)) {
+    e.Add("coordinator.identifier", "'" + c.identifier + "' is not 1..32 of a-z 0-9 _ -");
+  }
+  if (!((c.color.size() == 4 || c.color.size() == 7) && c.color[0] == '#' && IsHexText(c.color.substr(1)))) {
+    e.Add("coordinator.color", "'" + c.color + "' is not a CSS colour #rgb or #rrggbb");
+  }
+  if (!c.established.empty()) {
+    int y = 0, m = 0, d = 0;
+    char tail = 0;
+    if (c.established.size() != 10 || std::sscanf(c.established.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+        y < 2009 || m < 1 || m > 12 || d < 1 || d > 31) {
+      e.Add("coordinator.established", "'" + c.established + "' is not a date YYYY-MM-DD");
+    }
+  }
+  auto url_ok = [](const std::string& url) {
+    return (url.rfind("http://", 0) == 0 && url.size() > 7) || (url.rfind("https://", 0) == 0 && url.size() > 8);
+  };
+  if (!c.clearnet_url.empty() && !url_ok(c.clearnet_url)) {
+    e.Add("coordinator.clearnet_url", "'" + c.clearnet_url + "' is not an http(s):// URL");
+  }
+  if (!c.i2p_url.empty() && (!url_ok(c.i2p_url) || c.i2p_url.find(".i2p") == std::string::npos)) {
+    e.Add("coordinator.i2p_url", "'" + c.i2p_url + "' is not an http(s)://….i2p URL");
+  }
+  if (!c.contact.website.empty() && !url_ok(c.contact.website)) {
+    e.Add("coordinator.contact.website", "'" + c.contact.website + "' is not an http(s):// URL");
+  }
+  if (!c.contact.nostr.empty() && c.contact.nostr.rfind("npub1", 0) != 0) {
+    e.Add("coordinator.contact.nostr", "'" + c.contact.nostr + "' is not an npub1… key");
+  }
+  if (!c.contact.fingerprint.empty() && (c.contact.fingerprint.size() != 40 || !IsHexText(c.contact.fingerprint))) {
+    e.Add("coordinator.contact.fingerprint", "'" + c.contact.fingerprint + "' is not an OpenPGP fingerprint (40 hex)");
+  }
+}
 
 void ValidateCoordinator(ErrorList& e, const CoordinatorInfo& c) {
   if (c.alias.empty()) e.Add("coordinator.alias", "must not be empty");
@@ -247,6 +279,7 @@ void ValidateCoordinator(ErrorList& e, const CoordinatorInfo& c) {
   if (!c.nostr_secret_key_file.empty()) {
     CheckSecretFile(e, "coordinator.nostr_secret_key_file", c.nostr_secret_key_file);
   }
+  ValidateFederationFields(e, c);
 }
 
 void ValidateLightning(ErrorList& e, const LightningOptions& l) {
@@ -328,31 +361,6 @@ void ValidateTrade(ErrorList& e, const TradeOptions& t) {
   CheckRange(e, "trade.rewards_share_of_forfeited_bond", t.rewards_share_of_forfeited_bond, 0.0, 0.9);
 }
 
-// "host:port" or "socks5h://host:port" → "socks5h://host:port"; "" stays "".
-void NormaliseProxy(ErrorList& e, std::string& proxy) {
-  if (proxy.empty()) return;
-  const std::string path = "prices.http.socks5h_proxy";
-  std::string_view rest = proxy;
-  size_t scheme_end = rest.find("://");
-  if (scheme_end != std::string_view::npos) {
-    std::string_view scheme = rest.substr(0, scheme_end);
-    if (scheme != "socks5h") {
-      e.Add(path, "'" + proxy +
-                      "': only socks5h:// is allowed (socks5:// and http proxies resolve names "
-                      "locally and leak them to DNS)");
-      return;
-    }
-    rest = rest.substr(scheme_end + 3);
-  }
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  HostPort hp;
-  if (!ParseHostPort(rest, hp) || hp.port == 0) {
-    e.Add(path, "'" + proxy + "' is not host:port or socks5h://host:port");
-    return;
-  }
-  proxy = "socks5h://" + hp.ToString();
-}
-
 void ValidatePrices(ErrorList& e, PricesOptions& p) {
   if (!p.offline_rates_file.empty()) CheckFile(e, "prices.offline_rates_file", p.offline_rates_file);
   HttpPricesOptions& h = p.http;
@@ -387,7 +395,7 @@ void ValidatePrices(ErrorList& e, PricesOptions& p) {
           FormatNumber(h.timeout_s) + " is longer than interval_s " + FormatNumber(h.interval_s));
   }
   CheckRange<int64_t>(e, "prices.http.stale_after_intervals", h.stale_after_intervals, 1, 1'000);
-  NormaliseProxy(e, h.socks5h_proxy);
+  NormaliseSocks5hProxy(e, "prices.http.socks5h_proxy", h.socks5h_proxy);
 }
 
 void ValidateLimits(ErrorList& e, const LimitsOptions& l) {
@@ -421,6 +429,7 @@ void Validate(ErrorList& e, CoordinatorConfig& c) {
   if (e.errors().empty()) ValidateHoldCltv(e, c);
   ValidatePrices(e, c.prices);
   ValidateLimits(e, c.limits);
+  CheckRange(e, "dev_tax.share", c.dev_tax.share, 0.0, 1.0);
   CheckRange<int64_t>(e, "disputes.resolution_deadline_hours", c.disputes.resolution_deadline_hours, 1, 24 * 30);
   for (size_t i = 0; i < c.admin.solver_token_files.size(); ++i) {
     CheckSecretFile(e, "admin.solver_token_files[" + std::to_string(i) + "]", c.admin.solver_token_files[i]);
@@ -439,11 +448,6 @@ void Validate(ErrorList& e, CoordinatorConfig& c) {
 }
 
 }  // namespace
-
-std::string HostPort::ToString() const {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
-}
 
 std::string_view NoticeSeverityName(NoticeSeverity severity) {
   switch (severity) {

@@ -10,10 +10,12 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/base/expected.h"
 #include "config/base/log.h"
+#include "config/checks.h"
 
 namespace config {
 
@@ -38,19 +40,37 @@ struct Range {
   bool operator==(const Range&) const = default;
 };
 
-struct HostPort {
-  std::string host;
-  int port = 0;                  // 0..65535; 0 = an ephemeral port (tests)
-  std::string ToString() const;  // "127.0.0.1:12596", "[::1]:80"
-  bool operator==(const HostPort&) const = default;
-};
-
 // RoboSats' NOTICE_SEVERITY values.
 enum class NoticeSeverity { kNone, kWarning, kError, kSuccess, kInfo };
 std::string_view NoticeSeverityName(NoticeSeverity severity);
 
+// Contacts published in the federation entry (federation.json "contact"; the e-mail is
+// coordinator.contact_email). "" = not published.
+struct ContactOptions {
+  std::string telegram;
+  std::string simplex;
+  std::string matrix;
+  std::string website;
+  std::string nostr;
+  std::string pgp;
+  std::string fingerprint;
+  std::string reddit;
+  std::string twitter;
+  bool operator==(const ContactOptions&) const = default;
+};
+
 struct CoordinatorInfo {
   std::string alias = "Local coordinator";
+  // The federation entry's fields (federation.json; `coordinatord federation-entry` prints it).
+  std::string short_alias;  // "" = the alias, lower-cased, letters and digits only
+  std::string identifier;   // "" = the short alias
+  std::string color = "#000";
+  std::string established;   // "YYYY-MM-DD" the coordinator joined; "" = today, when printed
+  std::string clearnet_url;  // "" = none
+  std::string i2p_url;       // "" = none
+  ContactOptions contact;
+  // Title → text, in file order.
+  std::vector<std::pair<std::string, std::string>> policies;
   std::string description;
   std::string motto;
   std::string contact_email;
@@ -176,6 +196,22 @@ struct DisputesOptions {
   bool operator==(const DisputesOptions&) const = default;
 };
 
+// Tor's onion service in front of the public API.
+struct TorOptions {
+  // Tor's <HiddenServiceDir>/hostname ("" = no onion service): its onion address goes into the
+  // federation entry.
+  std::string hostname_file;
+  bool operator==(const TorOptions&) const = default;
+};
+
+// The dev tax (DESIGN.md "Dev tax").
+struct DevTaxOptions {
+  // Share of the coordinator's proceeds owed to the developers, 0..1 (the federation entry's
+  // badges.donatesToDevFund is share × 100 as an integer percent).
+  double share = 0.20;
+  bool operator==(const DevTaxOptions&) const = default;
+};
+
 struct CoordinatorConfig {
   std::string data_dir = "./data";
   HostPort listen{"127.0.0.1", 12596};
@@ -188,6 +224,8 @@ struct CoordinatorConfig {
   LimitsOptions limits;
   DisputesOptions disputes;
   AdminOptions admin;
+  TorOptions tor;
+  DevTaxOptions dev_tax;
   bool operator==(const CoordinatorConfig&) const = default;
 };
 

@@ -67,6 +67,9 @@ class MapReader {
   void Finish();
 
   std::string PathOf(std::string_view key) const { return JoinPath(m_path, key); }
+  // The keys present in the document, in document order (for mappings keyed by name, whose
+  // entries the caller then reads with Map(key)).
+  const std::vector<std::string>& keys() const { return m_order; }
   ErrorList& errors() { return m_errors; }
 
  private:

@@ -61,18 +61,27 @@ FixtureRobot LoadFixtureRobot(const std::string& name) {
 
 base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::Start(
     const std::string& dir, const std::vector<std::string>& wallets, int64_t channel_sat) {
+  return StartWithCoordinators(dir, {"coordinator"}, wallets, channel_sat);
+}
+
+base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::StartWithCoordinators(
+    const std::string& dir, const std::vector<std::string>& coordinators, const std::vector<std::string>& wallets,
+    int64_t channel_sat) {
   std::unique_ptr<SimlnDaemon> d(new SimlnDaemon());
   d->m_log = dir + "/simln.log";
   d->m_state_dir = dir + "/simln";
   const std::string yaml = dir + "/network.yaml";
   {
     std::ofstream out(yaml);
-    out << "network: regtest\nnodes:\n  - coordinator\n";
+    out << "network: regtest\nnodes:\n";
+    for (const auto& c : coordinators) out << "  - " << c << "\n";
     for (const auto& w : wallets) out << "  - " << w << "\n";
     out << "channels:\n";
-    for (const auto& w : wallets) {
-      out << "  - {node_a: coordinator, node_b: " << w << ", a_balance_sat: " << channel_sat
-          << ", b_balance_sat: " << channel_sat << "}\n";
+    for (const auto& c : coordinators) {
+      for (const auto& w : wallets) {
+        out << "  - {node_a: " << c << ", node_b: " << w << ", a_balance_sat: " << channel_sat
+            << ", b_balance_sat: " << channel_sat << "}\n";
+      }
     }
     if (!out) return base::Err("cannot write " + yaml);
   }
@@ -95,7 +104,9 @@ base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::Start(
   for (const auto& name : wallets) {
     if (!d->Node(name)) return base::Err("nodes.json has no node " + name);
   }
-  if (!d->Node("coordinator")) return base::Err(std::string("nodes.json has no coordinator node"));
+  for (const auto& name : coordinators) {
+    if (!d->Node(name)) return base::Err("nodes.json has no node " + name);
+  }
   return d;
 }
 

@@ -52,6 +52,11 @@ class SimlnDaemon {
   // <dir>/simln.log), waiting (bounded) for it to print the path of nodes.json.
   static base::Expected<std::unique_ptr<SimlnDaemon>, std::string> Start(
       const std::string& dir, const std::vector<std::string>& wallets, int64_t channel_sat);
+  // The same with several coordinator nodes (one per coordinatord of a federation), each with a
+  // channel to every wallet. `coordinators` must not be empty.
+  static base::Expected<std::unique_ptr<SimlnDaemon>, std::string> StartWithCoordinators(
+      const std::string& dir, const std::vector<std::string>& coordinators, const std::vector<std::string>& wallets,
+      int64_t channel_sat);
 
   // nullptr if the network has no such node.
   const LndEndpoint* Node(const std::string& name) const;

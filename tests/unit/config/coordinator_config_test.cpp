@@ -33,7 +33,7 @@ std::string WriteFile(const std::string& dir, const std::string& name, const std
 
 // Leaf key paths of a YAML document: mappings recurse, anything else is a leaf.
 void CollectLeaves(const YAML::Node& node, const std::string& path, std::vector<std::string>& out) {
-  if (node.IsMap()) {
+  if (node.IsMap() && node.size() > 0) {  // an empty mapping (`policies: {}`) is a leaf
     for (const auto& kv : node) {
       CollectLeaves(kv.second, path.empty() ? kv.first.Scalar() : path + "." + kv.first.Scalar(), out);
     }
@@ -159,6 +159,34 @@ limits: {max_body_bytes: 100000, max_request_bytes: 200000}
   EXPECT_EQ(c.limits.max_request_bytes, 200000);
 }
 
+TEST(CoordinatorConfig, FederationEntryFieldsAreRead) {
+  auto parsed = config::ParseCoordinatorConfig(R"(
+coordinator:
+  short_alias: lake
+  color: "#000D28"
+  established: 2023-12-30
+  clearnet_url: https://unsafe.thebiglake.org
+  contact: {telegram: thebiglake, nostr: npub1abc}
+  policies:
+    Data Policy 1: No third-party sharing.
+    "Rule 2:": Keep stacking.
+tor: {hostname_file: /var/lib/tor/coordinatord/hostname}
+dev_tax: {share: 0.3}
+)");
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  const auto& c = parsed->coordinator;
+  EXPECT_EQ(c.short_alias, "lake");
+  EXPECT_EQ(c.color, "#000D28");
+  EXPECT_EQ(c.established, "2023-12-30");
+  EXPECT_EQ(c.clearnet_url, "https://unsafe.thebiglake.org");
+  EXPECT_EQ(c.contact.telegram, "thebiglake");
+  ASSERT_EQ(c.policies.size(), 2u);  // in file order
+  EXPECT_EQ(c.policies[0].first, "Data Policy 1");
+  EXPECT_EQ(c.policies[1], (std::pair<std::string, std::string>{"Rule 2:", "Keep stacking."}));
+  EXPECT_EQ(parsed->tor.hostname_file, "/var/lib/tor/coordinatord/hostname");
+  EXPECT_EQ(parsed->dev_tax.share, 0.3);
+}
+
 TEST(CoordinatorConfig, ProxyAlreadyInUrlFormIsKept) {
   auto parsed = config::ParseCoordinatorConfig("prices: {http: {socks5h_proxy: 'socks5h://10.0.0.1:9150/'}}");
   ASSERT_TRUE(parsed.ok()) << parsed.error();
@@ -273,6 +301,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"limits: {max_request_bytes: 65536}",
                 "limits.max_request_bytes: 65536 must be at least max_body_bytes + 8192"},
         BadCase{"limits: {max_body_bytes: 10}", "limits.max_body_bytes: 10 is out of range"},
+        // The federation entry's fields and the dev tax.
+        BadCase{"coordinator: {short_alias: 'Big Lake'}", "coordinator.short_alias: 'Big Lake' is not 1..32"},
+        BadCase{"coordinator: {identifier: 'A'}", "coordinator.identifier: 'A' is not 1..32"},
+        BadCase{"coordinator: {color: blue}", "coordinator.color: 'blue' is not a CSS colour"},
+        BadCase{"coordinator: {established: 2024-13-01}", "coordinator.established: '2024-13-01' is not a date"},
+        BadCase{"coordinator: {clearnet_url: example.org}",
+                "coordinator.clearnet_url: 'example.org' is not an http(s):// URL"},
+        BadCase{"coordinator: {i2p_url: 'http://example.org'}", "coordinator.i2p_url: 'http://example.org' is not"},
+        BadCase{"coordinator: {contact: {nostr: abc}}", "coordinator.contact.nostr: 'abc' is not an npub1"},
+        BadCase{"coordinator: {contact: {fingerprint: abc}}", "coordinator.contact.fingerprint: 'abc' is not"},
+        BadCase{"coordinator: {contact: {website: x}}", "coordinator.contact.website: 'x' is not an http(s)://"},
+        BadCase{"coordinator: {contact: {fax: 1}}", "coordinator.contact.fax: unknown key"},
+        BadCase{"coordinator: {policies: {Rule: [a]}}", "coordinator.policies.Rule: expected a string, got a list"},
+        BadCase{"dev_tax: {share: 1.5}", "dev_tax.share: 1.5 is out of range 0..1"},
+        BadCase{"dev_tax: {share: -0.1}", "dev_tax.share: -0.1 is out of range 0..1"},
+        BadCase{"tor: {hostname: x}", "tor.hostname: unknown key"},
         // Unknown keys, at every depth.
         BadCase{"lisen: '127.0.0.1:1'", "lisen: unknown key"},
         BadCase{"trade: {bond_sise: 3}", "trade.bond_sise: unknown key"},

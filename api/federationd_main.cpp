@@ -1,0 +1,113 @@
+// federationd: the federation's joint order book and its web page. Parse flags, load the
+// config and the federation file, wire the fetcher, the view and the HTTP server, run.
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "api/federationd_api.h"
+#include "api/http/server.h"
+#include "config/base/clock.h"
+#include "config/base/log.h"
+#include "config/federationd_config.h"
+#include "federation/book/federation_view.h"
+#include "federation/book/fetcher.h"
+#include "federation/book/targets.h"
+#include "federation/model/federation_json.h"
+#include "federation/model/validate.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: federationd [--config FILE] [--listen HOST:PORT]\n"
+    "  Serves the joint order book of the coordinators in the federation file, fetched through\n"
+    "  Tor (config/federationd.example.yaml documents every option), as JSON and as a web page.\n";
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "federationd: %s\n", message.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path, listen_flag;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--config" || a == "--listen") && i + 1 < argc) {
+      (a == "--config" ? config_path : listen_flag) = argv[++i];
+      continue;
+    }
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  config::FederationdConfig cfg;
+  if (!config_path.empty()) {
+    auto loaded = config::LoadFederationdConfig(config_path);
+    if (!loaded.ok()) return Fail("invalid config " + loaded.error());
+    cfg = loaded.value();
+  }
+  if (!listen_flag.empty() && !config::ParseHostPort(listen_flag, cfg.listen)) {
+    return Fail("--listen: expected HOST:PORT, got \"" + listen_flag + "\"");
+  }
+  base::SetLogLevel(cfg.log_level);
+
+  auto file = federation::LoadFederation(cfg.federation_file);
+  if (!file.ok()) return Fail("federation_file: " + file.error().front());
+  if (auto problems = federation::ValidateFederation(*file, cfg.federation_file); !problems.empty()) {
+    std::string all;
+    for (const auto& p : problems) all += "\n" + p;
+    return Fail("federation_file: invalid entries:" + all);
+  }
+  auto planned = federation::PlanCoordinators(*file, cfg);
+  if (!planned.ok()) return Fail(planned.error());
+
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  base::SystemClock clock;
+  std::vector<federation::FetchTarget> targets;
+  std::vector<federation::CoordinatorEntry> entries;
+  for (auto& p : *planned) {
+    targets.push_back(p.target);
+    entries.push_back(std::move(p.entry));
+  }
+  federation::FetcherOptions fo;
+  fo.proxy = cfg.proxy;
+  fo.interval = std::chrono::milliseconds(cfg.refresh_interval_ms);
+  fo.connect_timeout = std::chrono::milliseconds(cfg.connect_timeout_ms);
+  fo.request_timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
+  fo.max_body_bytes = static_cast<size_t>(cfg.max_body_bytes);
+  federation::BookFetcher fetcher(std::move(targets), fo, clock);
+
+  federation::ViewOptions vo;
+  vo.testnet = cfg.network == config::FederationNetwork::kTestnet;
+  vo.slow_after_ms = cfg.slow_after_ms;
+  vo.page_refresh_s = cfg.page_refresh_s;
+  federation::FederationView view(std::move(entries), [&fetcher] { return fetcher.Slots(); }, clock, vo);
+
+  api::http::HttpServer server;
+  if (auto st = api::RegisterFederationdApi(server, view); !st.ok()) return Fail("api: " + st.message);
+  api::http::ServerOptions so;
+  so.host = cfg.listen.host;
+  so.port = static_cast<uint16_t>(cfg.listen.port);
+  if (auto st = server.Start(so); !st.ok()) return Fail("listen " + cfg.listen.ToString() + ": " + st.message);
+  if (auto st = fetcher.Start(); !st.ok()) return Fail("proxy: " + st.message);
+
+  std::printf("federationd: serving the joint book on http://%s:%u\n", cfg.listen.host.c_str(),
+              static_cast<unsigned>(server.Port()));
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  base::Log(base::LogLevel::kInfo, "federationd", "stopping", {{"signal", std::to_string(sig)}});
+  server.Stop();
+  fetcher.Stop();
+  return 0;
+}
