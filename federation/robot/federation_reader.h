@@ -1,11 +1,6 @@
-// The coordinators of a federation file, as the robot needs them: alias and URL. Reads
-// RoboSats' schema (frontend/static/federation.json; fixtures/robosats/federation.json):
-//
-//   { "<shortAlias>": { "longAlias": …, "shortAlias": …, "federated": true,
-//                       "mainnet": {"onion": "http://….onion", "clearnet": "https://…", "i2p": …},
-//                       "testnet": {"onion": …, "clearnet": …, "i2p": …}, … }, … }
-//
-// A small reader of the robot's own until the federation model (federation.json types) lands.
+// The coordinators of a federation file, as the robot needs them: alias and URL. The file is
+// read by the project's one federation.json model (federation/model/federation_json.h, RoboSats'
+// schema: frontend/static/federation.json); this is only the robot's view of it.
 #pragma once
 
 #include <string>
@@ -26,8 +21,9 @@ enum class Network { kMainnet, kTestnet };
 enum class Transport { kOnion, kClearnet };
 
 // Every coordinator of the file with a URL for `network`/`transport` (null or "" URLs are
-// skipped), in the file's order. Errors: unreadable file, not a JSON object, an entry that is
-// not an object or whose shortAlias disagrees with its key.
+// skipped), in the file's order. Errors: the model's problems (unreadable file, not a JSON
+// object, a missing or mistyped field — each names the entry and field), or an entry whose
+// shortAlias disagrees with its key; several problems one per line.
 base::Expected<std::vector<CoordinatorRef>, std::string> ReadFederationFile(const std::string& path, Network network,
                                                                            Transport transport);
 

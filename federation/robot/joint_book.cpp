@@ -27,7 +27,8 @@ bool Matches(const nlohmann::json& o, int currency, int type) {
 }
 
 std::string CoordinatorOf(const nlohmann::json& o) {
-  for (const char* field : {"coordinator", "short_alias", "shortAlias"}) {
+  // federationd (federation/book/joint_book.h) tags each order with coordinatorShortAlias.
+  for (const char* field : {"coordinatorShortAlias", "coordinator", "short_alias", "shortAlias"}) {
     if (o.contains(field) && o[field].is_string()) return o[field].get<std::string>();
   }
   return {};
@@ -81,7 +82,9 @@ base::Expected<JointBook, std::string> FetchFederationdBook(const std::string& b
                                                             const HttpOptions& options) {
   std::string url = base_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
-  auto reply = CoordinatorApi("federationd", url, options).Public("/api/book/");
+  CoordinatorApi federationd("federationd", url, options);
+  // federationd filters itself (currency, type: RoboSats' ids, 0 / 2 = any).
+  auto reply = federationd.Public("/api/book/?currency=" + std::to_string(currency) + "&type=" + std::to_string(type));
   if (!reply) return base::Err(reply.error());
   if (!reply->ok()) return base::Err("federationd " + url + ": " + reply->Describe());
   const nlohmann::json& doc = reply->json;
@@ -97,14 +100,23 @@ base::Expected<JointBook, std::string> FetchFederationdBook(const std::string& b
     if (!o.is_object() || !Matches(o, currency, type)) continue;
     book.orders.push_back(BookEntry{CoordinatorOf(o), o});
   }
-  if (doc.is_object() && doc.contains("coordinators") && doc["coordinators"].is_array()) {
-    for (const auto& c : doc["coordinators"]) {
+  // Each coordinator's status: GET /api/coordinators/ (status online / slow / offline,
+  // last_error, data_age_s). Without it the book is still the book.
+  auto coordinators = federationd.Public("/api/coordinators/");
+  if (coordinators && coordinators->ok() && coordinators->json.is_array()) {
+    for (const auto& c : coordinators->json) {
       if (!c.is_object()) continue;
       BookSource s;
       s.coordinator = CoordinatorOf(c);
-      if (c.contains("url") && c["url"].is_string()) s.url = c["url"];
-      s.ok = !(c.contains("error") && c["error"].is_string() && !c["error"].get<std::string>().empty());
-      if (!s.ok) s.error = c["error"];
+      const std::string status = c.value("status", "");
+      s.ok = status == "online" || status == "slow";
+      if (!s.ok) {
+        const std::string error = c.contains("last_error") && c["last_error"].is_string() ? c["last_error"].get<std::string>() : "";
+        s.error = "offline" + (error.empty() ? "" : ": " + error);
+        if (c.contains("data_age_s") && c["data_age_s"].is_number()) {
+          s.error += " (its orders are " + std::to_string(c["data_age_s"].get<int64_t>()) + " s old)";
+        }
+      }
       book.sources.push_back(std::move(s));
     }
   }

@@ -39,10 +39,10 @@ struct JointBook {
 JointBook FetchJointBook(const std::vector<CoordinatorRef>& coordinators, int currency, int type,
                          const HttpOptions& options);
 
-// The joint book of a federationd at `base_url` (GET <base_url>/api/book/). Accepts its merged
-// list — an array of orders, or {"orders": [...], "coordinators": [...]} — where each order
-// names its coordinator ("coordinator", "short_alias" or "shortAlias"). Filters by currency and
-// type locally. Errors: transport, HTTP status, or an unreadable body.
+// The joint book of a federationd at `base_url`: GET <base_url>/api/book/?currency=&type= (an
+// array of orders, each tagged `coordinatorShortAlias`, `stale`, `data_age_s`) and
+// /api/coordinators/ for each coordinator's status (offline ones are sources with an error).
+// Errors: transport, HTTP status, or an unreadable body.
 base::Expected<JointBook, std::string> FetchFederationdBook(const std::string& base_url, int currency, int type,
                                                             const HttpOptions& options);
 

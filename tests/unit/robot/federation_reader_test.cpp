@@ -44,11 +44,20 @@ TEST(FederationReader, RefusesWhatIsNotAFederation) {
   EXPECT_FALSE(ReadFederationFile(write("b.json", "{\"x\": 3}"), Network::kMainnet, Transport::kOnion).ok());
   EXPECT_FALSE(
       ReadFederationFile(write("c.json", "{\"x\": {\"shortAlias\": \"y\"}}"), Network::kMainnet, Transport::kOnion).ok());
-  auto ok = ReadFederationFile(write("d.json", "{\"x\": {\"shortAlias\": \"x\", \"mainnet\": {\"clearnet\": \"http://127.0.0.1:9/\"}}}"),
-                               Network::kMainnet, Transport::kClearnet);
+  // The project's one federation.json model reads the file: its problems name entry and field.
+  auto missing = ReadFederationFile(write("e.json", "{\"x\": {\"shortAlias\": \"x\", \"mainnet\": {\"clearnet\": \"http://127.0.0.1:9/\"}}}"),
+                                    Network::kMainnet, Transport::kClearnet);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().find("entry \"x\": identifier"), std::string::npos) << missing.error();
+  const std::string entry = R"({"x": {"longAlias": "X", "shortAlias": "x", "identifier": "x", "established": "2024-01-01",
+    "nostrHexPubkey": "0000000000000000000000000000000000000000000000000000000000000001",
+    "badges": {"donatesToDevFund": 20}, "mainnet": {"onion": null, "clearnet": "http://127.0.0.1:9/", "i2p": null},
+    "testnet": {"onion": "", "clearnet": "", "i2p": ""}, "federated": true}})";
+  auto ok = ReadFederationFile(write("d.json", entry), Network::kMainnet, Transport::kClearnet);
   ASSERT_TRUE(ok.ok()) << ok.error();
   ASSERT_EQ(ok->size(), 1u);
   EXPECT_EQ(ok->front().url, "http://127.0.0.1:9");
+  EXPECT_EQ(ok->front().long_alias, "X");
 }
 
 TEST(RobotProxy, OnionNamesAlwaysGoThroughSocks5h) {
