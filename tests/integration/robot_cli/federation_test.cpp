@@ -1,11 +1,6 @@
 // The robot across a federation: registration on every coordinator, the joint book of two
 // coordinatord processes (one unreachable entry does not hide the others), coordinator
 // selection, and requests through a SOCKS5h proxy.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <set>
 
 #include "tests/integration/robot_cli/robot_cli_fixture.h"
@@ -13,16 +8,8 @@
 namespace robot_cli_test {
 namespace {
 
-void AddFederationEntry(const std::string& path, const std::string& alias, const Json& mainnet) {
-  Json federation = Json::parse(testsupport::ReadFile(path));
-  federation[alias] = {{"shortAlias", alias}, {"longAlias", alias}, {"federated", true}, {"mainnet", mainnet}};
-  std::ofstream(path) << federation.dump(2);
-}
-
 TEST_F(RobotCli, JointBookMergesEveryCoordinatorAndSurvivesADeadOne) {
-  // temple on the simln node "coordinator", lake on "carol" (its payments route through the
-  // coordinator node).
-  StartNetwork({"alice", "bob", "carol"}, {{"temple", "coordinator"}, {"lake", "carol"}});
+  StartNetwork({"alice", "bob"}, {"temple", "lake"});
   Ok("alice", {"init"});
   Ok("bob", {"init"});
   Json registered = Ok("alice", {"register"});
@@ -42,7 +29,7 @@ TEST_F(RobotCli, JointBookMergesEveryCoordinatorAndSurvivesADeadOne) {
   ASSERT_EQ(at_lake["order"].value("status", -1), 1) << at_lake.dump();
 
   // A third entry nobody answers at.
-  AddFederationEntry(m_federation, "dead", {{"onion", nullptr}, {"clearnet", "http://127.0.0.1:1"}, {"i2p", nullptr}});
+  AddFederationEntry("dead", {{"onion", nullptr}, {"clearnet", "http://127.0.0.1:1"}, {"i2p", nullptr}});
   Json book = Ok("bob", {"book"});
   std::set<std::string> seen;
   for (const auto& o : book["orders"]) seen.insert(o.value("coordinator", "") + "/" + std::to_string(o.value("id", 0)));
@@ -65,37 +52,13 @@ TEST_F(RobotCli, JointBookMergesEveryCoordinatorAndSurvivesADeadOne) {
   ExpectNoSecretsOutput("bob");
 }
 
-// A port nothing listens on right now (the kernel's pick, closed again).
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool Connectable(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
-}
-
 TEST_F(RobotCli, EveryRequestGoesThroughTheSocks5hProxy) {
   ASSERT_TRUE(std::filesystem::exists("/usr/bin/microsocks")) << "microsocks is missing: run ops/setup";
-  StartNetwork({"alice"}, {{"temple", "coordinator"}});
+  StartNetwork({"alice"}, {"temple"});
   // The coordinator by a name only the proxy resolves for us ("localhost", via socks5h).
   std::string url = m_coordinators.at("temple")->api_url();
   const std::string port = url.substr(url.rfind(':') + 1);
-  AddFederationEntry(m_federation, "named",
+  AddFederationEntry("named",
                      {{"onion", nullptr}, {"clearnet", "http://localhost:" + port}, {"i2p", nullptr}});
   const int proxy_port = FreePort();
   auto proxy = testsupport::Process::Start({"/usr/bin/microsocks", "-i", "127.0.0.1", "-p", std::to_string(proxy_port)},
@@ -123,9 +86,9 @@ TEST_F(RobotCli, EveryRequestGoesThroughTheSocks5hProxy) {
 }
 
 TEST_F(RobotCli, OnionCoordinatorsAreReachedOnlyThroughAProxy) {
-  StartNetwork({"alice"}, {{"temple", "coordinator"}});
+  StartNetwork({"alice"}, {"temple"});
   const std::string onion = "http://ngdk7ocdzmz5kzsysa3om6du7ycj2evxp2f2olfkyq37htx3gllwp2yd.onion";
-  AddFederationEntry(m_federation, "hidden", {{"onion", onion}, {"clearnet", nullptr}, {"i2p", nullptr}});
+  AddFederationEntry("hidden", {{"onion", onion}, {"clearnet", nullptr}, {"i2p", nullptr}});
   m_clearnet = false;  // the federation's onion URLs
   Ok("alice", {"init"});
   // No --proxy: an onion URL goes to Tor's default socks5h://127.0.0.1:9050 — never to DNS.

@@ -1,6 +1,7 @@
 // Whole trades driven only through the `robot` binary: two robots, each a child process per
 // command, against coordinatord on the lnd backend and the simln daemon's wallets.
 #include <cmath>
+#include <thread>
 
 #include "tests/integration/robot_cli/robot_cli_fixture.h"
 
@@ -14,7 +15,7 @@ int64_t ClientInvoiceSats(int64_t n, int64_t ppm) {
 }
 
 TEST_F(RobotCli, TwoRobotsTradeThroughTheCliFromMakeToPayout) {
-  StartNetwork({"alice", "bob"}, {{"temple", "coordinator"}});
+  StartNetwork({"alice", "bob"}, {"temple"});
   auto alice_wallet = WalletOf("alice");
   auto bob_wallet = WalletOf("bob");
   ASSERT_TRUE(alice_wallet && bob_wallet);
@@ -113,7 +114,7 @@ TEST_F(RobotCli, TwoRobotsTradeThroughTheCliFromMakeToPayout) {
 }
 
 TEST_F(RobotCli, CancelReturnsTheMakerBondAndErrorsCarryTheCoordinatorsCode) {
-  StartNetwork({"alice"}, {{"temple", "coordinator"}});
+  StartNetwork({"alice"}, {"temple"});
   auto wallet = WalletOf("alice");
   ASSERT_TRUE(wallet);
   const int64_t alice0 = wallet->LocalSats().value_or(-1);
@@ -146,6 +147,49 @@ TEST_F(RobotCli, CancelReturnsTheMakerBondAndErrorsCarryTheCoordinatorsCode) {
   // Usage errors exit 2.
   EXPECT_EQ(Robot("alice", {"make", "--coordinator", "temple", "--type", "swap"}).code, 2);
   ExpectNoSecretsOutput("alice");
+}
+
+
+TEST_F(RobotCli, EitherRobotOpensADisputeAndBothSubmitStatements) {
+  // The coordinator's clock runs from a file (COORDINATORD_TEST_CLOCK_FILE): a dispute may be
+  // opened only from 18 h before the fiat exchange's expiry.
+  const std::string clock_dir = testsupport::MakeTempDir("robot-cli-clock");
+  const std::string clock = clock_dir + "/clock";
+  std::ofstream(clock) << 0;
+  testsupport::CoordinatordOptions options;
+  options.clock_file = clock;
+  StartNetwork({"alice", "bob"}, {"temple"}, options);
+  Ok("alice", {"init"});
+  Ok("bob", {"init"});
+  Json made = Ok("alice", {"make", "--coordinator", "temple", "--type", "sell", "--currency", "USD", "--amount", "100",
+                           "--wallet", "alice"});
+  const std::string ref = "temple/" + std::to_string(made.value("id", int64_t{0}));
+  Ok("bob", {"take", ref, "--wallet", "bob"});
+  Ok("alice", {"pay", "--wallet", "alice"});
+  Json invoice = Ok("bob", {"invoice", "--wallet", "bob"});
+  ASSERT_EQ(invoice["order"].value("status", -1), 9) << invoice.dump();
+
+  // Too early: RoboSats' 1054, shown with its code.
+  RobotRun early = Robot("bob", {"dispute"});
+  EXPECT_EQ(early.code, 1) << early.out;
+  EXPECT_EQ(early.json.value("error_code", 0), 1054) << early.out;
+  std::ofstream(clock) << 7 * 3600;
+  std::this_thread::sleep_for(150ms);  // the coordinator re-reads the file every 50 ms
+  Json opened = Ok("bob", {"dispute"});
+  EXPECT_EQ(opened["order"].value("status", -1), 11) << opened.dump();
+  // A statement under 100 characters: 2001; then both robots state their case.
+  RobotRun short_statement = Robot("bob", {"statement", "too short"});
+  EXPECT_EQ(short_statement.code, 1);
+  EXPECT_EQ(short_statement.json.value("error_code", 0), 2001) << short_statement.out;
+  const std::string statement(120, 'x');
+  Ok("bob", {"statement", "I sent the fiat by Strike; the seller never confirmed. " + statement});
+  Ok("alice", {"statement", ref, "Nothing arrived on my Strike account. " + statement});
+  Json waiting = Ok("alice", {"wait", "--status", "16"});
+  EXPECT_EQ(waiting["order"].value("status", -1), 16) << waiting.dump();
+  ExpectNoSecretsOutput("alice");
+  ExpectNoSecretsOutput("bob");
+  std::error_code ec;
+  std::filesystem::remove_all(clock_dir, ec);
 }
 
 }  // namespace
