@@ -9,12 +9,18 @@
 #include <fstream>
 #include <set>
 
+#include "tests/support/test_support.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
 std::string ExamplePath() {
-  return (fs::path(__FILE__).parent_path() / "../../../config/federationd.example.yaml").lexically_normal().string();
+  // tests/unit/config/<this file> → config/federationd.example.yaml (__FILE__ is relative under
+  // ccache's basedir: SourceDirOf makes it absolute).
+  return (fs::path(testsupport::SourceDirOf(__FILE__)) / "../../../config/federationd.example.yaml")
+      .lexically_normal()
+      .string();
 }
 
 TEST(FederationdConfig, ExampleFileIsTheDefaults) {
