@@ -16,7 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string ExamplePath() {
-  // SourceDirOf: __FILE__ may be relative to the build dir (ccache's CCACHE_BASEDIR).
+  // tests/unit/config/<this file> → config/federationd.example.yaml (__FILE__ is relative under
+  // ccache's basedir: SourceDirOf makes it absolute).
   return (fs::path(testsupport::SourceDirOf(__FILE__)) / "../../../config/federationd.example.yaml")
       .lexically_normal()
       .string();
