@@ -28,6 +28,7 @@
 #include "coordinator/market_history.h"
 #include "escrow/payout_desk.h"
 #include "escrow/simln/embedded.h"
+#include "escrow/timed_node.h"
 #include "federation/keys/nostr_key.h"
 #include "federation/prices/http_price_source.h"
 #include "federation/prices/price_fetcher.h"
@@ -242,19 +243,19 @@ int main(int argc, char** argv) {
 
   // The engine and the money desks. They post into the engine: they are stopped (and their
   // threads joined) before it is destroyed — see the end of main.
-  auto holds = std::make_unique<escrow::HoldDesk>(*node);
-  auto payouts = std::make_unique<escrow::PayoutDesk>(*node);
+  // Every node call of the desks and the monitor is timed for metrics (set before any runs).
+  std::shared_ptr<api::Metrics> metrics;
+  escrow::TimedNode timed_node(*node, [&metrics](std::string_view call, bool ok, std::chrono::nanoseconds elapsed) {
+    if (metrics) metrics->ObserveLightningCall(call, ok, elapsed);
+  });
+  auto holds = std::make_unique<escrow::HoldDesk>(timed_node);
+  auto payouts = std::make_unique<escrow::PayoutDesk>(timed_node);
   // The chain height, followed off the engine's thread (held HTLCs are resolved before their
   // expiry − margin: the engine must see the height move, with lnd as with simln).
   std::atomic<coordinator::Engine*> engine_ptr{nullptr};
-  // Set before the monitor's thread starts (monitor.Start below).
-  std::shared_ptr<api::Metrics> metrics;
   escrow::NodeMonitor::Options mo;
   mo.interval = std::chrono::seconds(cfg.lightning.chain_poll_interval_s);
-  mo.on_poll = [&metrics](bool ok, std::chrono::nanoseconds elapsed) {
-    if (metrics) metrics->ObserveLightningCall("getinfo", ok, elapsed);
-  };
-  escrow::NodeMonitor monitor(*node, info->block_height, mo, [&engine_ptr](uint32_t) {
+  escrow::NodeMonitor monitor(timed_node, info->block_height, mo, [&engine_ptr](uint32_t) {
     if (auto* e = engine_ptr.load()) e->Tick();
   });
   coordinator::Engine::Deps deps;
@@ -317,11 +318,7 @@ int main(int argc, char** argv) {
   deps.nostr_key = &nostr_key.value();
   auto engine = std::make_unique<coordinator::Engine>(std::move(deps));
   engine->max_queued = static_cast<size_t>(cfg.limits.engine_queue);
-  engine->Start();  // re-drives open intents, re-watches unresolved hold invoices
-  // After a restore the node may be ahead of the file: look every unresolved hold up now
-  // rather than at the first periodic sweep.
-  if (!restore_path.empty()) engine->Reconcile();
-  engine_ptr.store(engine.get());
+  // Metrics before any thread calls the node (the engine's recovery does, through the desks).
   api::MetricsSources ms;
   ms.engine_queue_depth = [e = engine.get()] { return e->QueueDepth(); };
   ms.figures = figures.value().get();
@@ -329,6 +326,11 @@ int main(int argc, char** argv) {
   ms.prices = &book;
   ms.clock = &clock;
   metrics = std::make_shared<api::Metrics>(std::move(ms));
+  engine->Start();  // re-drives open intents, re-watches unresolved hold invoices
+  // After a restore the node may be ahead of the file: look every unresolved hold up now
+  // rather than at the first periodic sweep.
+  if (!restore_path.empty()) engine->Reconcile();
+  engine_ptr.store(engine.get());
   monitor.Start();
 
   // The public API.

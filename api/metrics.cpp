@@ -91,7 +91,7 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Histogram>& node_latency =
       prometheus::BuildHistogram()
           .Name("coordinator_lightning_call_duration_seconds")
-          .Help("Lightning node calls by call and result (ok, error)")
+          .Help("Lightning node calls (unary: getinfo, settle_invoice, …) by call and result (ok, error)")
           .Register(*registry);
 
   void AddLevels(std::vector<MetricFamily>& out) const;

@@ -20,7 +20,7 @@
 //   coordinator_oldest_open_intent_age_seconds{kind}                    gauge (0: none open)
 //   coordinator_lightning_up                                            gauge 1/0 (last poll)
 //   coordinator_lightning_last_success_timestamp_seconds                gauge
-//   coordinator_lightning_call_duration_seconds{call,result}            histogram
+//   coordinator_lightning_call_duration_seconds{call,result}            histogram (escrow/timed_node.h)
 //   coordinator_block_height                                            gauge
 //   coordinator_htlc_nearest_expiry_height                              gauge (only while held)
 //   coordinator_htlc_nearest_expiry_blocks                              gauge (only while held)

@@ -29,7 +29,6 @@ void NodeMonitor::PollOnce() {
   const auto start = std::chrono::steady_clock::now();
   auto info = m_node.GetInfo();
   m_polls.fetch_add(1);
-  if (m_options.on_poll) m_options.on_poll(info.ok(), std::chrono::steady_clock::now() - start);
   if (!info.ok()) {
     if (m_reachable.exchange(false)) {
       base::Log(base::LogLevel::kWarn, "node", "the Lightning node is unreachable",

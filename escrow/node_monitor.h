@@ -22,9 +22,6 @@ class NodeMonitor {
  public:
   struct Options {
     std::chrono::milliseconds interval{std::chrono::seconds(30)};  // between polls
-    // After every poll, on the polling thread (metrics: the call's latency and result). Must
-    // not block.
-    std::function<void(bool ok, std::chrono::nanoseconds elapsed)> on_poll;
   };
   // `on_height` runs on the monitor's thread whenever the height changes (not for the first
   // reading given to the constructor); it must not block. `initial_height` is the height read

@@ -76,6 +76,9 @@ TEST_F(CoordinatorMetrics, OperatorListenerServesPromtoolValidMetricsWithoutSecr
   EXPECT_NE(text.find("coordinator_locked_sats{kind=\"maker_bond\"}"), std::string::npos);
   EXPECT_NE(text.find("coordinator_locked_sats{kind=\"escrow\"} 0"), std::string::npos);
   EXPECT_NE(text.find("coordinator_lightning_up 1"), std::string::npos);
+  // The node calls the trade made, timed (the maker bond's hold invoice).
+  EXPECT_NE(text.find("coordinator_lightning_call_duration_seconds_count{call=\"add_hold_invoice\",result=\"ok\"}"),
+            std::string::npos);
   EXPECT_NE(text.find("coordinator_engine_queue_depth"), std::string::npos);
   EXPECT_NE(text.find("coordinator_htlc_nearest_expiry_blocks"), std::string::npos);
   EXPECT_NE(text.find("coordinator_price_feed_age_seconds"), std::string::npos);
