@@ -12,6 +12,7 @@
 #include "api/admin_api.h"
 #include "api/federation_entry_command.h"
 #include "api/http/server.h"
+#include "api/metrics.h"
 #include "api/public_api.h"
 #include "config/base/log.h"
 #include "config/coordinator_config.h"
@@ -19,6 +20,8 @@
 #include "coordinator/prices/currencies.h"
 #include "coordinator/prices/offline_source.h"
 #include "coordinator/prices/price_book.h"
+#include "coordinator/store/backup.h"
+#include "coordinator/store/figures.h"
 #include "coordinator/store/store.h"
 #include "escrow/hold_desk.h"
 #include "escrow/lnd/lnd_node.h"
@@ -26,6 +29,7 @@
 #include "coordinator/market_history.h"
 #include "escrow/payout_desk.h"
 #include "escrow/simln/embedded.h"
+#include "escrow/timed_node.h"
 #include "federation/keys/nostr_key.h"
 #include "federation/prices/http_price_source.h"
 #include "federation/prices/price_fetcher.h"
@@ -33,10 +37,13 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: coordinatord [--config FILE] [--data-dir DIR] [--listen HOST:PORT]\n"
+    "usage: coordinatord [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--restore FILE]\n"
     "       coordinatord federation-entry --config FILE [--data-dir DIR]\n"
     "  Runs the coordinator. Without --config, the embedded defaults: a SQLite file and an\n"
-    "  in-process simulated Lightning network under the data dir (./data).\n";
+    "  in-process simulated Lightning network under the data dir (./data).\n"
+    "  --restore FILE: first checks FILE (a `coordctl backup`), puts it in place as the data dir's\n"
+    "  database (which must not exist yet), then starts and reconciles every open intent and\n"
+    "  hold invoice with the node.\n";
 
 // The engine's view of prices: the median book, by RoboSats currency id.
 class BookRates final : public coordinator::RateSource {
@@ -91,7 +98,7 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "federation-entry") return api::RunFederationEntry(argc - 1, argv + 1);
-  std::string config_path, data_dir_flag, listen_flag;
+  std::string config_path, data_dir_flag, listen_flag, restore_path;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string& out) {
@@ -102,6 +109,7 @@ int main(int argc, char** argv) {
     if (a == "--config" && value(config_path)) continue;
     if (a == "--data-dir" && value(data_dir_flag)) continue;
     if (a == "--listen" && value(listen_flag)) continue;
+    if (a == "--restore" && value(restore_path)) continue;
     if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -128,7 +136,17 @@ int main(int argc, char** argv) {
     cfg.listen.host = listen_flag.substr(0, colon);
     cfg.listen.port = static_cast<int>(port);
   }
+  if (auto refusal = config::ListenRefusal(cfg); !refusal.empty()) return Fail("listen: " + refusal);
   base::SetLogLevel(cfg.log_level);
+  // The data dir holds the database (preimages), the nostr key and the simln state: a
+  // world-writable one would let any local user swap them. Refused, not silently fixed.
+  if (struct stat st {}; ::stat(cfg.data_dir.c_str(), &st) == 0 && (st.st_mode & S_IWOTH) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Fail("data_dir " + cfg.data_dir + " has mode " + mode +
+                ": it is writable by every user of this machine, who could replace the database or the keys; "
+                "chmod 700 " + cfg.data_dir + " (systemd's StateDirectory= makes it 0700)");
+  }
   std::error_code ec;
   std::filesystem::create_directories(cfg.data_dir, ec);
   if (ec) return Fail("data_dir " + cfg.data_dir + ": " + ec.message());
@@ -169,8 +187,27 @@ int main(int argc, char** argv) {
   }
   auto info = node->GetInfo();
   if (!info.ok()) return Fail(std::string("the Lightning node is unreachable: ") + info.error().message);
+  if (cfg.lightning.backend == config::LightningBackend::kLnd && info->network != cfg.lightning.network) {
+    // LND REST: GET /v1/getinfo — chains[0].network.
+    return Fail("lightning.network is \"" + cfg.lightning.network + "\" but the node at " + cfg.lightning.lnd.rest_url +
+                " is on \"" + info->network + "\" (its getinfo chains): point lightning.lnd at a " +
+                cfg.lightning.network + " node, or set lightning.network: " + info->network);
+  }
 
-  // Store.
+  // Store (restored first from a backup if asked: checked, then copied into place).
+  if (!restore_path.empty()) {
+    const std::string db_path = cfg.data_dir + "/coordinator.db";
+    auto check = coordinator::CheckDatabase(restore_path);
+    if (!check.ok()) return Fail("--restore: " + check.error());
+    if (std::filesystem::exists(db_path)) {
+      return Fail("--restore: " + db_path +
+                  " exists; a restore never overwrites a database: move it and its -wal and -shm files aside first");
+    }
+    auto copied = coordinator::BackupDatabase(restore_path, db_path);
+    if (!copied.ok()) return Fail("--restore: " + copied.error());
+    base::Log(base::LogLevel::kInfo, "coordinatord", "database restored; open intents and hold invoices are reconciled with the node at start",
+              {{"from", restore_path}, {"schema_version", std::to_string(copied->schema_version)}});
+  }
   auto store = coordinator::Store::Open(cfg.data_dir + "/coordinator.db");
   if (!store.ok()) return Fail("store: " + store.error());
 
@@ -181,6 +218,10 @@ int main(int argc, char** argv) {
       default_nostr_key ? cfg.data_dir + "/nostr.key" : cfg.coordinator.nostr_secret_key_file;
   auto nostr_key = federation::LoadNostrKey(nostr_key_path, default_nostr_key);
   if (!nostr_key.ok()) return Fail(nostr_key.error());
+
+  // The operator's figures (metrics) on a read connection of their own.
+  auto figures = coordinator::FiguresReader::Open(cfg.data_dir + "/coordinator.db");
+  if (!figures.ok()) return Fail("store: " + figures.error());
 
   // Anonymous market reads (/api/ticks/, /api/historical/) on a connection of their own.
   auto history = coordinator::MarketHistory::Open(cfg.data_dir + "/coordinator.db");
@@ -205,14 +246,19 @@ int main(int argc, char** argv) {
 
   // The engine and the money desks. They post into the engine: they are stopped (and their
   // threads joined) before it is destroyed — see the end of main.
-  auto holds = std::make_unique<escrow::HoldDesk>(*node);
-  auto payouts = std::make_unique<escrow::PayoutDesk>(*node);
+  // Every node call of the desks and the monitor is timed for metrics (set before any runs).
+  std::shared_ptr<api::Metrics> metrics;
+  escrow::TimedNode timed_node(*node, [&metrics](std::string_view call, bool ok, std::chrono::nanoseconds elapsed) {
+    if (metrics) metrics->ObserveLightningCall(call, ok, elapsed);
+  });
+  auto holds = std::make_unique<escrow::HoldDesk>(timed_node);
+  auto payouts = std::make_unique<escrow::PayoutDesk>(timed_node);
   // The chain height, followed off the engine's thread (held HTLCs are resolved before their
   // expiry − margin: the engine must see the height move, with lnd as with simln).
   std::atomic<coordinator::Engine*> engine_ptr{nullptr};
   escrow::NodeMonitor::Options mo;
   mo.interval = std::chrono::seconds(cfg.lightning.chain_poll_interval_s);
-  escrow::NodeMonitor monitor(*node, info->block_height, mo, [&engine_ptr](uint32_t) {
+  escrow::NodeMonitor monitor(timed_node, info->block_height, mo, [&engine_ptr](uint32_t) {
     if (auto* e = engine_ptr.load()) e->Tick();
   });
   coordinator::Engine::Deps deps;
@@ -275,7 +321,18 @@ int main(int argc, char** argv) {
   deps.nostr_key = &nostr_key.value();
   auto engine = std::make_unique<coordinator::Engine>(std::move(deps));
   engine->max_queued = static_cast<size_t>(cfg.limits.engine_queue);
-  engine->Start();
+  // Metrics before any thread calls the node (the engine's recovery does, through the desks).
+  api::MetricsSources ms;
+  ms.engine_queue_depth = [e = engine.get()] { return e->QueueDepth(); };
+  ms.figures = figures.value().get();
+  ms.node = &monitor;
+  ms.prices = &book;
+  ms.clock = &clock;
+  metrics = std::make_shared<api::Metrics>(std::move(ms));
+  engine->Start();  // re-drives open intents, re-watches unresolved hold invoices
+  // After a restore the node may be ahead of the file: look every unresolved hold up now
+  // rather than at the first periodic sweep.
+  if (!restore_path.empty()) engine->Reconcile();
   engine_ptr.store(engine.get());
   monitor.Start();
 
@@ -298,6 +355,7 @@ int main(int argc, char** argv) {
   so.port = static_cast<uint16_t>(cfg.listen.port);
   so.max_request_bytes = static_cast<size_t>(cfg.limits.max_request_bytes);
   so.max_body_bytes = static_cast<size_t>(cfg.limits.max_body_bytes);
+  so.observer = metrics->HttpObserver("public");
   auto started = server.Start(so);
   if (!started.ok()) return Fail("listen " + cfg.listen.ToString() + ": " + started.message);
   const std::string api_url = "http://" + cfg.listen.host + ":" + std::to_string(server.Port());
@@ -309,9 +367,11 @@ int main(int argc, char** argv) {
   if (auto st = api::RegisterAdminApi(operator_server, *engine, std::move(tokens.value())); !st.ok()) {
     return Fail("admin api: " + st.message);
   }
+  if (auto st = api::RegisterMetricsRoute(operator_server, metrics); !st.ok()) return Fail("metrics: " + st.message);
   api::http::ServerOptions oo;
   oo.host = cfg.operator_listen.host;
   oo.port = static_cast<uint16_t>(cfg.operator_listen.port);
+  oo.observer = metrics->HttpObserver("operator");
   if (auto st = operator_server.Start(oo); !st.ok()) {
     return Fail("operator_listen " + cfg.operator_listen.ToString() + ": " + st.message);
   }

@@ -106,6 +106,7 @@ void ReadCoordinator(MapReader r, CoordinatorInfo& c) {
 
 void ReadLightning(MapReader r, LightningOptions& l) {
   r.Enum("backend", l.backend, {{"simln", LightningBackend::kSimln}, {"lnd", LightningBackend::kLnd}});
+  r.String("network", l.network);
   MapReader lnd = r.Map("lnd");
   lnd.String("rest_url", l.lnd.rest_url);
   lnd.String("tls_cert_path", l.lnd.tls_cert_path);
@@ -187,6 +188,7 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, CoordinatorConfig& 
   r.String("data_dir", c.data_dir);
   ReadHostPort(r, "listen", c.listen);
   ReadHostPort(r, "operator_listen", c.operator_listen);
+  r.Enum("allow_clearnet_listen", c.allow_clearnet_listen, {{"false", false}, {"true", true}});
   r.Enum("log_level", c.log_level,
          {{"debug", base::LogLevel::kDebug},
           {"info", base::LogLevel::kInfo},
@@ -304,6 +306,11 @@ void ValidateLightning(ErrorList& e, const LightningOptions& l) {
       }
       break;
   }
+  bool known_network = false;
+  for (auto n : kLightningNetworks) known_network |= l.network == n;
+  if (!known_network) {
+    e.Add("lightning.network", "'" + l.network + "' is not one of mainnet|testnet|signet|regtest|simnet");
+  }
   CheckRange<int64_t>(e, "lightning.chain_poll_interval_s", l.chain_poll_interval_s, 1, 600);
   CheckRange<int64_t>(e, "lightning.max_hold_cltv_blocks", l.max_hold_cltv_blocks, 18, 100'000);
 }
@@ -418,6 +425,8 @@ void ValidateLimits(ErrorList& e, const LimitsOptions& l) {
   }
 }
 
+bool IsLoopback(const std::string& h) { return h == "localhost" || h == "::1" || h.rfind("127.", 0) == 0; }
+
 void Validate(ErrorList& e, CoordinatorConfig& c) {
   if (c.data_dir.empty()) e.Add("data_dir", "must not be empty");
   if (c.listen.port != 0 && c.listen == c.operator_listen) {
@@ -437,10 +446,9 @@ void Validate(ErrorList& e, CoordinatorConfig& c) {
   for (size_t i = 0; i < c.admin.resolver_token_files.size(); ++i) {
     CheckSecretFile(e, "admin.resolver_token_files[" + std::to_string(i) + "]", c.admin.resolver_token_files[i]);
   }
+  if (auto refusal = ListenRefusal(c); !refusal.empty()) e.Add("listen", refusal);
   // The admin API and /metrics are the operator's: never on an address others can reach.
-  const std::string& h = c.operator_listen.host;
-  const bool loopback = h == "localhost" || h == "::1" || h.rfind("127.", 0) == 0;
-  if (!loopback) {
+  if (!IsLoopback(c.operator_listen.host)) {
     e.Add("operator_listen", "'" + c.operator_listen.ToString() +
                                  "' is not a loopback address: the operator's listener (admin API, metrics) must only "
                                  "be reachable from this machine (use 127.0.0.1 and an SSH tunnel)");
@@ -448,6 +456,19 @@ void Validate(ErrorList& e, CoordinatorConfig& c) {
 }
 
 }  // namespace
+
+std::string ListenRefusal(const CoordinatorConfig& c) {
+  if (c.allow_clearnet_listen || IsLoopback(c.listen.host)) return "";
+  return "'" + c.listen.ToString() +
+         "' is not a loopback address: a coordinator is reached through its Tor onion service, which forwards "
+         "to 127.0.0.1 (ops/tor/torrc); listen on 127.0.0.1, or set allow_clearnet_listen: true to serve this "
+         "address on purpose";
+}
+
+std::string HostPort::ToString() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
 
 std::string_view NoticeSeverityName(NoticeSeverity severity) {
   switch (severity) {

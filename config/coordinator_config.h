@@ -97,8 +97,14 @@ struct SimlnOptions {
   bool operator==(const SimlnOptions&) const = default;
 };
 
+// The chains LND names in GetInfo's chains[].network.
+inline constexpr std::string_view kLightningNetworks[] = {"mainnet", "testnet", "signet", "regtest", "simnet"};
+
 struct LightningOptions {
   LightningBackend backend = LightningBackend::kSimln;
+  // The network the lnd node must be on (LND REST GET /v1/getinfo chains[0].network): start-up
+  // refuses a node on another one. Not checked for the embedded simln (always regtest).
+  std::string network = "mainnet";
   LndOptions lnd;
   SimlnOptions simln;
   // How often the node is asked for its block height (GET /v1/getinfo), off the engine thread.
@@ -216,6 +222,9 @@ struct CoordinatorConfig {
   std::string data_dir = "./data";
   HostPort listen{"127.0.0.1", 12596};
   HostPort operator_listen{"127.0.0.1", 12597};
+  // A coordinator is reached through its Tor onion service (ops/tor/torrc), which forwards to
+  // a loopback listen address. Listening on any other address needs this explicit opt-in.
+  bool allow_clearnet_listen = false;
   base::LogLevel log_level = base::LogLevel::kInfo;
   CoordinatorInfo coordinator;
   LightningOptions lightning;
@@ -240,6 +249,10 @@ base::Expected<CoordinatorConfig, std::string> LoadCoordinatorConfig(const std::
 
 // Every option's key path ("trade.bond_size.default", …), in schema order.
 std::vector<std::string> ListCoordinatorConfigKeys();
+
+// Why `config.listen` may not be used ("" if it may): a non-loopback host without
+// allow_clearnet_listen. Also checked after --listen overrides the file.
+std::string ListenRefusal(const CoordinatorConfig& config);
 
 // lightning.simln.state_dir, or <data_dir>/simln when empty.
 std::string SimlnStateDir(const CoordinatorConfig& config);

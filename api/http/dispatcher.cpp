@@ -56,9 +56,8 @@ base::Status RouteTable::Add(Method method, std::string_view path, Handler handl
   if (!handler) return base::Status::Error(base::Status::kInvalid, "empty handler");
   const std::string_view key = RouteKey(path);
   auto it = m_routes.find(key);
-  if (it == m_routes.end())
-    it = m_routes.emplace(std::string(key), std::array<Handler, kMethodCount>{}).first;
-  Handler& slot = it->second[Index(method)];
+  if (it == m_routes.end()) it = m_routes.emplace(std::string(key), Entry{std::string(path), {}}).first;
+  Handler& slot = it->second.handlers[Index(method)];
   if (slot) {
     return base::Status::Error(
         base::Status::kInvalid,
@@ -70,7 +69,12 @@ base::Status RouteTable::Add(Method method, std::string_view path, Handler handl
 
 const std::array<Handler, kMethodCount>* RouteTable::Find(std::string_view path) const {
   auto it = m_routes.find(RouteKey(path));
-  return it == m_routes.end() ? nullptr : &it->second;
+  return it == m_routes.end() ? nullptr : &it->second.handlers;
+}
+
+std::string_view RouteTable::Pattern(std::string_view path) const {
+  auto it = m_routes.find(RouteKey(path));
+  return it == m_routes.end() ? kRouteUnmatched : std::string_view(it->second.pattern);
 }
 
 base::Status WebSocketRoutes::Add(std::string_view prefix, WebSocketAccept accept) {
@@ -89,16 +93,22 @@ base::Status WebSocketRoutes::Add(std::string_view prefix, WebSocketAccept accep
   return base::Status::Ok();
 }
 
-const WebSocketAccept* WebSocketRoutes::Find(std::string_view path) const {
+const WebSocketAccept* WebSocketRoutes::Find(std::string_view path, std::string_view* prefix_out) const {
   for (const auto& [prefix, accept] : m_routes) {
-    if (path.starts_with(prefix)) return &accept;
     // "/relay/" also serves "/relay".
-    if (prefix.size() > 1 && prefix.back() == '/' &&
-        path == std::string_view(prefix).substr(0, prefix.size() - 1)) {
+    if (path.starts_with(prefix) || (prefix.size() > 1 && prefix.back() == '/' &&
+                                     path == std::string_view(prefix).substr(0, prefix.size() - 1))) {
+      if (prefix_out) *prefix_out = prefix;
       return &accept;
     }
   }
   return nullptr;
+}
+
+std::string_view Dispatcher::RouteOf(std::string_view path) const {
+  std::string_view pattern = m_routes.Pattern(path);
+  if (pattern == kRouteUnmatched) m_websockets.Find(path, &pattern);
+  return pattern;
 }
 
 void Dispatcher::Dispatch(Request request, const std::shared_ptr<Exchange>& exchange) const {

@@ -29,16 +29,23 @@ class RouteTable {
   base::Status Add(Method method, std::string_view path, Handler handler);
   // The handlers of `path` by method (empty function: not allowed), or nullptr.
   const std::array<Handler, kMethodCount>* Find(std::string_view path) const;
+  // The route serving `path` as first registered ("/api/book/"), or kRouteUnmatched.
+  std::string_view Pattern(std::string_view path) const;
 
  private:
-  std::map<std::string, std::array<Handler, kMethodCount>, std::less<>> m_routes;
+  struct Entry {
+    std::string pattern;  // as registered (the key drops a trailing slash)
+    std::array<Handler, kMethodCount> handlers;
+  };
+  std::map<std::string, Entry, std::less<>> m_routes;
 };
 
 class WebSocketRoutes {
  public:
   base::Status Add(std::string_view prefix, WebSocketAccept accept);
   // The accept of the longest prefix serving `path`, or nullptr (see HttpServer::AddWebSocket).
-  const WebSocketAccept* Find(std::string_view path) const;
+  // `prefix` (optional) receives that prefix.
+  const WebSocketAccept* Find(std::string_view path, std::string_view* prefix = nullptr) const;
 
  private:
   std::vector<std::pair<std::string, WebSocketAccept>> m_routes;  // longest prefix first
@@ -54,6 +61,8 @@ class Dispatcher {
   void Dispatch(Request request, const std::shared_ptr<Exchange>& exchange) const;
 
   const WebSocketRoutes& websockets() const { return m_websockets; }
+  // For observers: the route pattern of `path` (observer.h).
+  std::string_view RouteOf(std::string_view path) const;
 
  private:
   RouteTable m_routes;

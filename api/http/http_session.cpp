@@ -148,6 +148,8 @@ void HttpSession::ReadHeader() {
 }
 
 void HttpSession::OnHeader(beast::error_code ec, size_t header_bytes) {
+  m_started = std::chrono::steady_clock::now();
+  m_route = kRouteRejected;
   if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
     return Reject(413, RequestTooLarge(m_options));
   }
@@ -211,6 +213,7 @@ void HttpSession::Handle() {
   auto& message = m_parser->get();
   m_accepts_gzip = m_options.gzip && AcceptsGzip(message[bhttp::field::accept_encoding]);
   Request request = ToRequest(message, m_method, m_remote_ip);
+  m_route = m_ctx->dispatcher.RouteOf(request.path);
 
   if (m_method == Method::kGet && beast::websocket::is_upgrade(message)) {
     if (const WebSocketAccept* accept = m_ctx->dispatcher.websockets().Find(request.path)) {
@@ -250,6 +253,7 @@ void HttpSession::Upgrade(const WebSocketAccept& accept, Request request) {
     const int status = refusal.status >= 400 && refusal.status <= 599 ? refusal.status : 403;
     return Respond(Reply::Json(status, ErrorJson(refusal.error_code, refusal.message).dump()));
   }
+  Observe(101);
   // The connection is the WebSocket's from here on; this session ends.
   auto session =
       std::make_shared<WsSession>(std::move(m_stream), std::move(link), std::move(*decision).value(), m_ctx);
@@ -281,10 +285,23 @@ void HttpSession::Reject(int status, const std::string& message) {
   Respond(Reply::Json(status, ErrorJson(kErrorNotUnderstood, message).dump()));
 }
 
+void HttpSession::Observe(int status) {
+  const auto& observer = m_options.observer;
+  if (!observer) return;
+  try {
+    observer->OnAnswered(AnsweredRequest{m_method, m_route, status, std::chrono::steady_clock::now() - m_started});
+  } catch (const std::exception& e) {
+    base::Log(base::LogLevel::kError, "api_http", "request observer threw", {{"exception", e.what()}});
+  } catch (...) {
+    base::Log(base::LogLevel::kError, "api_http", "request observer threw a non-exception");
+  }
+}
+
 void HttpSession::Respond(Reply reply) {
   try {
     int status = reply.status;
     if (status < 100 || status > 599) status = 500;
+    Observe(status);
     auto& res = m_response.emplace();
     res.version(m_version);
     res.result(static_cast<unsigned>(status));

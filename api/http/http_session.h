@@ -11,10 +11,12 @@
 // not reset the connection under the answer, then closed.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -53,6 +55,8 @@ class HttpSession final : public ReplySink, public std::enable_shared_from_this<
   // A framing error or a cap: answers RoboSats' error JSON, then closes.
   void Reject(int status, const std::string& message);
   void Respond(Reply reply);
+  // Tells the server's observer (if any) of the answer being given.
+  void Observe(int status);
   void OnWrite(beast::error_code ec, size_t bytes);
   void LingeringClose();
   void Drain();
@@ -76,6 +80,10 @@ class HttpSession final : public ReplySink, public std::enable_shared_from_this<
   bool m_accepts_gzip = false;
   bool m_chunked_cap_is_body = true;  // a chunked body's cap is max_body_bytes (else the request's)
   uint64_t m_request_id = 0;
+  // For the observer: when the request's headers were complete, and its route pattern (owned
+  // by the dispatcher, or one of observer.h's constants).
+  std::chrono::steady_clock::time_point m_started{};
+  std::string_view m_route = kRouteRejected;
   bool m_waiting = false;  // a Reply for m_request_id is awaited
   std::weak_ptr<Exchange> m_exchange;
 

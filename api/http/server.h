@@ -53,6 +53,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/http/observer.h"
 #include "api/http/request.h"
 #include "api/http/responder.h"
 #include "api/http/websocket.h"
@@ -109,6 +110,8 @@ struct ServerOptions {
   size_t gzip_min_bytes = 1024;
   int backlog = 1024;
   WebSocketOptions websocket;
+  // Told of every answer (route pattern, status, latency); null: nobody (observer.h).
+  std::shared_ptr<RequestObserver> observer;
 };
 
 // Must not throw: whatever it throws becomes a 500. It may keep `responder` and reply later.

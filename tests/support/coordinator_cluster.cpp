@@ -169,6 +169,7 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
         << "operator_listen: \"127.0.0.1:0\"\n"
         << "lightning:\n"
         << "  backend: lnd\n"
+        << "  network: regtest\n"
         << "  lnd:\n"
         << "    rest_url: " << Quoted(node.rest_url) << "\n"
         << "    tls_cert_path: " << Quoted(node.tls_cert_path) << "\n"
@@ -206,6 +207,7 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
   set_or_unset("COORDINATORD_TEST_CLOCK_FILE", options.clock_file);
   argv.insert(argv.end(), assignments.begin(), assignments.end());
   argv.insert(argv.end(), {BinaryPath("coordinatord"), "--config", config, "--data-dir", dir + "/data"});
+  argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   c->m_process = Process::Start(argv, c->m_log);
   if (!c->m_process) return base::Err(std::string("cannot start coordinatord"));
   auto deadline = std::chrono::steady_clock::now() + kStartTimeout;

@@ -84,6 +84,8 @@ struct CoordinatordOptions {
   std::vector<std::string> solver_token_files, resolver_token_files;
   // COORDINATORD_TEST_CLOCK_FILE: a file holding seconds added to the coordinator's clock.
   std::string clock_file;
+  // More command-line arguments for coordinatord (e.g. {"--restore", FILE}).
+  std::vector<std::string> extra_args;
 };
 
 class Coordinatord {

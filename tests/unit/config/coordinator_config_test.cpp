@@ -266,6 +266,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"coordinator: {nostr_secret_key_file: /nonexistent/nostr.key}",
                 "coordinator.nostr_secret_key_file: file '/nonexistent/nostr.key' does not exist"},
         BadCase{"lightning: {backend: btcd}", "lightning.backend: 'btcd' is not one of simln|lnd"},
+        BadCase{"lightning: {network: bitcoin}",
+                "lightning.network: 'bitcoin' is not one of mainnet|testnet|signet|regtest|simnet"},
+        BadCase{"listen: '0.0.0.0:12596'",
+                "listen: '0.0.0.0:12596' is not a loopback address: a coordinator is reached through its Tor onion "
+                "service"},
+        BadCase{"allow_clearnet_listen: maybe", "allow_clearnet_listen: 'maybe' is not one of false|true"},
         BadCase{"lightning: {backend: lnd}",
                 "lightning.lnd.rest_url: is required when lightning.backend is lnd"},
         BadCase{"lightning: {backend: lnd}", "lightning.lnd.tls_cert_path: is required"},
