@@ -61,7 +61,7 @@ TEST_F(FederationEntryTool, GeneratedEntryRoundTripsThroughTheFederationTool) {
                         << "  clearnet_url: \"https://beta.example.org\"\n"
                         << "  contact_email: \"beta@example.org\"\n"
                         << "  policies: {\"Data Policy\": \"Nothing kept.\"}\n"
-                        << "lightning:\n  backend: lnd\n  lnd:\n"
+                        << "lightning:\n  backend: lnd\n  network: regtest\n  lnd:\n"
                         << "    rest_url: \"" << node.rest_url << "\"\n"
                         << "    tls_cert_path: \"" << node.tls_cert_path << "\"\n"
                         << "    macaroon_path: \"" << node.macaroon_path << "\"\n"
