@@ -79,6 +79,9 @@ struct CoordinatordOptions {
   std::vector<std::string> solver_token_files, resolver_token_files;
   // COORDINATORD_TEST_CLOCK_FILE: a file holding seconds added to the coordinator's clock.
   std::string clock_file;
+  // YAML appended to the written config (top-level sections the writer does not write, e.g.
+  // "dev_tax: {...}\n").
+  std::string extra_yaml;
 };
 
 class Coordinatord {
