@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 
 #include "api/fields.h"
@@ -31,6 +32,7 @@ bool SameToken(const std::string& a, const std::string& b) {
 
 struct Admin {
   coordinator::Engine* engine = nullptr;
+  federation::DevFundStatements* devfund = nullptr;
   std::vector<AdminToken> tokens;
 
   void Fail(Responder& out, int http, std::string message) {
@@ -125,6 +127,20 @@ struct Admin {
     if (end == nullptr || *end != '\0') return Fail(out, 400, "day: expected YYYY-MM-DD");
     Submit(*actor, coordinator::AdminAccountingCmd{static_cast<int64_t>(timegm(&tm))}, std::move(out));
   }
+
+  void DevTax(const Request& r, Responder out) {
+    auto actor = Authenticate(r, out);
+    if (!actor) return;
+    if (!devfund) return Fail(out, 503, "dev-tax statements are unavailable");
+    Fields f(r);
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    auto start = f.QueryInt("start", 0, std::numeric_limits<int64_t>::max() / 2);
+    auto end = f.QueryInt("end", 0, std::numeric_limits<int64_t>::max() / 2);
+    if (!f.ok()) return Fail(out, 400, f.error());
+    auto statements = devfund->Range(start.value_or(now - 86400), end.value_or(now + 1), now);
+    if (!statements.ok()) return Fail(out, 400, statements.error());
+    out.Send(200, statements.value());
+  }
 };
 
 }  // namespace
@@ -158,9 +174,11 @@ base::Expected<std::vector<AdminToken>, std::string> LoadAdminTokens(const std::
   return out;
 }
 
-base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& engine, std::vector<AdminToken> tokens) {
+base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& engine, std::vector<AdminToken> tokens,
+                              federation::DevFundStatements* devfund) {
   auto admin = std::make_shared<Admin>();
   admin->engine = &engine;
+  admin->devfund = devfund;
   admin->tokens = std::move(tokens);
   struct Route {
     Method method;
@@ -174,6 +192,7 @@ base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& eng
        [admin](Request r, Responder out) { admin->Resolve(r, std::move(out)); }},
       {Method::kGet, "/admin/orders/", [admin](Request r, Responder out) { admin->Orders(r, std::move(out)); }},
       {Method::kGet, "/admin/accounting/", [admin](Request r, Responder out) { admin->Accounting(r, std::move(out)); }},
+      {Method::kGet, "/admin/devtax/", [admin](Request r, Responder out) { admin->DevTax(r, std::move(out)); }},
   };
   for (auto& route : routes) {
     auto st = server.Add(route.method, route.path, std::move(route.handler));

@@ -18,6 +18,7 @@
 //        outcome: maker_wins | taker_wins | return_everything | successful_trade
 //   GET  /admin/orders/?status=9&limit=100      orders (no status: the live ones)
 //   GET  /admin/accounting/?day=YYYY-MM-DD      inflow, outflow, fees, proceeds, rewards, custody
+//   GET  /admin/devtax/?start=UNIX&end=UNIX     the signed dev-tax statements (as /api/devfund/)
 #pragma once
 
 #include <string>
@@ -26,6 +27,7 @@
 #include "api/http/server.h"
 #include "config/base/expected.h"
 #include "coordinator/engine.h"
+#include "federation/devtax/statements_service.h"
 
 namespace api {
 
@@ -42,6 +44,8 @@ base::Expected<std::vector<AdminToken>, std::string> LoadAdminTokens(const std::
                                                                      const std::vector<std::string>& resolver_files);
 
 // Registers the admin routes. REQUIRES: before server.Start(); `engine` outlives the server.
-base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& engine, std::vector<AdminToken> tokens);
+// `devfund` (may be null: /admin/devtax/ answers 503) outlives the server too.
+base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& engine, std::vector<AdminToken> tokens,
+                              federation::DevFundStatements* devfund = nullptr);
 
 }  // namespace api

@@ -47,6 +47,8 @@ constexpr const char* kUsage = R"(usage: coordctl [--endpoint URL | --config FIL
                                                  database (SQLite backup API) into FILE (new,
                                                  mode 0600), integrity-checked; restore it with
                                                  coordinatord --restore FILE
+  devtax [--start UNIX] [--end UNIX]             the signed dev-tax statements (JSON; default:
+                                                 the last day), as GET /api/devfund/ serves them
 Without --endpoint/--token-file, both come from the coordinator's config (--config, default
 ./coordinatord.yaml if present): operator_listen and the first resolver (else solver) token file.
 )";
@@ -266,7 +268,7 @@ int main(int argc, char** argv) {
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
 
   std::string method = "GET", path, body;
-  enum class Show { kDisputes, kDispute, kResolved, kOrders, kAccounting } show = Show::kDisputes;
+  enum class Show { kDisputes, kDispute, kResolved, kOrders, kAccounting, kDevTax } show = Show::kDisputes;
   const std::string& cmd = args[0];
   auto flag = [&](const std::string& name) -> std::optional<std::string> {
     for (size_t i = 1; i + 1 < args.size(); ++i) {
@@ -302,6 +304,13 @@ int main(int argc, char** argv) {
     if (!day) return Usage("accounting needs --day YYYY-MM-DD");
     path = "/admin/accounting/?day=" + *day;
     show = Show::kAccounting;
+  } else if (cmd == "devtax") {
+    path = "/admin/devtax/";
+    std::string q;
+    if (auto s = flag("--start")) q += "start=" + *s;
+    if (auto e = flag("--end")) q += std::string(q.empty() ? "" : "&") + "end=" + *e;
+    if (!q.empty()) path += "?" + q;
+    show = Show::kDevTax;
   } else {
     return Usage("unknown command: " + cmd);
   }
@@ -342,6 +351,10 @@ int main(int argc, char** argv) {
       break;
     case Show::kAccounting:
       for (const auto& [k, v] : answer.items()) std::printf("%-26s %s\n", k.c_str(), Str(v).c_str());
+      break;
+    case Show::kDevTax:
+      // An export: the signed statements exactly as served (a verifier needs every byte).
+      std::printf("%s\n", answer.dump(2).c_str());
       break;
   }
   return 0;

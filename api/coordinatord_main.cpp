@@ -16,6 +16,7 @@
 #include "api/public_api.h"
 #include "config/base/log.h"
 #include "config/coordinator_config.h"
+#include "coordinator/dev_tax.h"
 #include "coordinator/engine.h"
 #include "coordinator/prices/currencies.h"
 #include "coordinator/prices/offline_source.h"
@@ -226,6 +227,11 @@ int main(int argc, char** argv) {
   // Anonymous market reads (/api/ticks/, /api/historical/) on a connection of their own.
   auto history = coordinator::MarketHistory::Open(cfg.data_dir + "/coordinator.db");
   if (!history.ok()) return Fail("store: " + history.error());
+  federation::DevFundStatements::Options devfund_options;
+  devfund_options.period_s = cfg.dev_tax.statement_period_s;
+  devfund_options.share_ppm = coordinator::DevTaxShareToPpm(cfg.dev_tax.share);
+  auto devfund = federation::DevFundStatements::Open(cfg.data_dir + "/coordinator.db", nostr_key.value(), devfund_options);
+  if (!devfund.ok()) return Fail("store: " + devfund.error());
 
   // Prices.
   const auto& currencies = coordinator::CurrencyTable::Bundled();
@@ -317,6 +323,16 @@ int main(int argc, char** argv) {
     auto code = currencies.Code(id);
     return code ? std::string(*code) : std::string();
   };
+  coordinator::DevTaxParams& dt = deps.dev_tax;
+  dt.share_ppm = coordinator::DevTaxShareToPpm(cfg.dev_tax.share);
+  dt.node_pubkey = cfg.dev_tax.node_pubkey;
+  dt.min_payment_sat = cfg.dev_tax.min_payment_sat;
+  dt.interval_s = cfg.dev_tax.interval_s;
+  dt.routing_budget_ppm = cfg.dev_tax.routing_budget_ppm;
+  dt.routing_budget_min_sat = cfg.dev_tax.routing_budget_min_sat;
+  dt.retry_base_s = cfg.dev_tax.retry_base_s;
+  dt.retry_max_s = cfg.dev_tax.retry_max_s;
+  dt.coordinator_name = cfg.coordinator.alias;
   if (const char* crash = std::getenv("COORDINATORD_CRASH_AT")) deps.crash_point = crash;
   deps.nostr_key = &nostr_key.value();
   auto engine = std::make_unique<coordinator::Engine>(std::move(deps));
@@ -341,6 +357,7 @@ int main(int argc, char** argv) {
   api::PublicApiDeps api_deps;
   api_deps.engine = engine.get();
   api_deps.history = history.value().get();
+  api_deps.devfund = devfund.value().get();
   api_deps.robot_rate = {cfg.limits.robot_requests_per_second, static_cast<double>(cfg.limits.robot_burst), 100000};
   api_deps.anonymous_rate = {cfg.limits.anonymous_requests_per_second, static_cast<double>(cfg.limits.anonymous_burst),
                              100000};
@@ -364,7 +381,7 @@ int main(int argc, char** argv) {
   auto tokens = api::LoadAdminTokens(cfg.admin.solver_token_files, cfg.admin.resolver_token_files);
   if (!tokens.ok()) return Fail(tokens.error());
   api::http::HttpServer operator_server;
-  if (auto st = api::RegisterAdminApi(operator_server, *engine, std::move(tokens.value())); !st.ok()) {
+  if (auto st = api::RegisterAdminApi(operator_server, *engine, std::move(tokens.value()), devfund.value().get()); !st.ok()) {
     return Fail("admin api: " + st.message);
   }
   if (auto st = api::RegisterMetricsRoute(operator_server, metrics); !st.ok()) return Fail("metrics: " + st.message);

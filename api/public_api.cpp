@@ -177,6 +177,23 @@ struct Api {
     out.Send(200, ticks.value());
   }
 
+  // Ours: GET /api/devfund/?start=&end= (Unix seconds; default: the last day): the signed
+  // dev-tax statements of the periods overlapping [start, end) (federation/devtax/statement.h).
+  void DevFund(const Request& r, Responder out) {
+    if (Throttled(anonymous_limit, r.remote_ip, out)) return;
+    if (!d.devfund) {
+      return SendStatus(out, base::Status::Error(base::Status::kUnavailable, "Dev fund statements are unavailable"));
+    }
+    Fields f(r);
+    const int64_t now = d.now();
+    auto start = f.QueryInt("start", 0, std::numeric_limits<int64_t>::max() / 2);
+    auto end = f.QueryInt("end", 0, std::numeric_limits<int64_t>::max() / 2);
+    if (!f.ok()) return SendStatus(out, base::Status::Error(base::Status::kInvalid, f.error()));
+    auto statements = d.devfund->Range(start.value_or(now - 86400), end.value_or(now + 1), now);
+    if (!statements.ok()) return SendStatus(out, base::Status::Error(base::Status::kInvalid, statements.error()));
+    out.Send(200, statements.value());
+  }
+
   // RoboSats chat/views.py ChatView: order_id missing → 6000; an invalid POST body → 6003.
   void ChatGet(const Request& r, Responder out) {
     auto auth = Authenticate(r, out, true);
@@ -350,6 +367,7 @@ base::Status RegisterPublicApi(http::HttpServer& server, PublicApiDeps deps) {
       {Method::kGet, "/api/price/", [api](Request, Responder out) { api->Price(std::move(out)); }},
       {Method::kGet, "/api/ticks/", [api](Request r, Responder out) { api->Ticks(r, std::move(out)); }},
       {Method::kGet, "/api/historical/", [api](Request r, Responder out) { api->Historical(r, std::move(out)); }},
+      {Method::kGet, "/api/devfund/", [api](Request r, Responder out) { api->DevFund(r, std::move(out)); }},
       {Method::kGet, "/api/robot/",
        [api](Request r, Responder out) {
          api->Robot(r, std::move(out), [](Fields&) -> std::optional<Command> { return coordinator::GetRobotCmd{}; });

@@ -14,6 +14,7 @@
 #include "coordinator/market_history.h"
 #include "coordinator/params.h"
 #include "coordinator/prices/currencies.h"
+#include "federation/devtax/statements_service.h"
 
 namespace api {
 
@@ -25,6 +26,8 @@ struct PublicApiDeps {
   std::function<int64_t()> now;  // Unix seconds (the engine's clock)
   // /api/ticks/ and /api/historical/, off the engine's thread. nullptr: answered 503.
   coordinator::MarketHistory* history = nullptr;
+  // GET /api/devfund/: the signed dev-tax statements. nullptr: answered 503.
+  federation::DevFundStatements* devfund = nullptr;
   // Requests per robot (authenticated) and per address (ticks, historical). Over the limit:
   // 429 with Django REST framework's throttle answer.
   RateLimiter::Options robot_rate;

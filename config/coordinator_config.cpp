@@ -211,8 +211,42 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, CoordinatorConfig& 
   tor.Finish();
   MapReader dev_tax = r.Map("dev_tax");
   dev_tax.Double("share", c.dev_tax.share);
+  dev_tax.String("node_pubkey", c.dev_tax.node_pubkey);
+  dev_tax.Int("min_payment_sat", c.dev_tax.min_payment_sat);
+  dev_tax.Int("interval_s", c.dev_tax.interval_s);
+  dev_tax.Int("routing_budget_ppm", c.dev_tax.routing_budget_ppm);
+  dev_tax.Int("routing_budget_min_sat", c.dev_tax.routing_budget_min_sat);
+  dev_tax.Int("retry_base_s", c.dev_tax.retry_base_s);
+  dev_tax.Int("retry_max_s", c.dev_tax.retry_max_s);
+  dev_tax.Int("statement_period_s", c.dev_tax.statement_period_s);
   dev_tax.Finish();
   r.Finish();
+}
+
+void ValidateDevTax(ErrorList& e, const DevTaxOptions& d) {
+  CheckRange(e, "dev_tax.share", d.share, 0.0, 1.0);
+  if (!d.node_pubkey.empty()) {
+    const bool hex = d.node_pubkey.size() == 66 &&
+                     std::all_of(d.node_pubkey.begin(), d.node_pubkey.end(),
+                                 [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); }) &&
+                     (d.node_pubkey.rfind("02", 0) == 0 || d.node_pubkey.rfind("03", 0) == 0);
+    if (!hex) e.Add("dev_tax.node_pubkey", "must be a 33-byte compressed public key in lower-case hex (66 characters)");
+  }
+  CheckRange<int64_t>(e, "dev_tax.min_payment_sat", d.min_payment_sat, 1, 100'000'000);
+  CheckRange<int64_t>(e, "dev_tax.interval_s", d.interval_s, 60, 30 * 86400);
+  CheckRange<int64_t>(e, "dev_tax.routing_budget_ppm", d.routing_budget_ppm, 0, 100'000);
+  CheckRange<int64_t>(e, "dev_tax.routing_budget_min_sat", d.routing_budget_min_sat, 0, 100'000);
+  CheckRange<int64_t>(e, "dev_tax.retry_base_s", d.retry_base_s, 1, 86400);
+  size_t before = e.errors().size();
+  CheckRange<int64_t>(e, "dev_tax.retry_max_s", d.retry_max_s, 1, 7 * 86400);
+  if (e.errors().size() == before && d.retry_max_s < d.retry_base_s) {
+    e.Add("dev_tax.retry_max_s", FormatNumber(d.retry_max_s) + " is less than retry_base_s " + FormatNumber(d.retry_base_s));
+  }
+  before = e.errors().size();
+  CheckRange<int64_t>(e, "dev_tax.statement_period_s", d.statement_period_s, 3600, 31 * 86400);
+  if (e.errors().size() == before && 86400 % d.statement_period_s != 0 && d.statement_period_s % 86400 != 0) {
+    e.Add("dev_tax.statement_period_s", "must divide a day or be a whole number of days");
+  }
 }
 
 // ---- cross-field rules --------------------------------------------------------------------
@@ -438,8 +472,8 @@ void Validate(ErrorList& e, CoordinatorConfig& c) {
   if (e.errors().empty()) ValidateHoldCltv(e, c);
   ValidatePrices(e, c.prices);
   ValidateLimits(e, c.limits);
-  CheckRange(e, "dev_tax.share", c.dev_tax.share, 0.0, 1.0);
   CheckRange<int64_t>(e, "disputes.resolution_deadline_hours", c.disputes.resolution_deadline_hours, 1, 24 * 30);
+  ValidateDevTax(e, c.dev_tax);
   for (size_t i = 0; i < c.admin.solver_token_files.size(); ++i) {
     CheckSecretFile(e, "admin.solver_token_files[" + std::to_string(i) + "]", c.admin.solver_token_files[i]);
   }

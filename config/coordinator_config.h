@@ -215,6 +215,20 @@ struct DevTaxOptions {
   // Share of the coordinator's proceeds owed to the developers, 0..1 (the federation entry's
   // badges.donatesToDevFund is share × 100 as an integer percent).
   double share = 0.20;
+  // The dev fund's node (33-byte hex pubkey), paid by keysend. "": accrue only, pay nothing.
+  std::string node_pubkey;
+  // A payment starts once this much is payable, or once the oldest unpaid accrual is
+  // interval_s old (if at least 1 sat is payable), whichever comes first.
+  int64_t min_payment_sat = 1000;
+  int64_t interval_s = 3600;
+  // Routing fee limit of a payment: amount × ppm / 1e6, at least routing_budget_min_sat.
+  int64_t routing_budget_ppm = 10000;
+  int64_t routing_budget_min_sat = 10;
+  // After a failed payment the next waits retry_base_s × 2^(failures − 1), at most retry_max_s.
+  int64_t retry_base_s = 60;
+  int64_t retry_max_s = 3600;
+  // Statements cover periods of this many seconds (UTC-aligned; 86400: daily).
+  int64_t statement_period_s = 86400;
   bool operator==(const DevTaxOptions&) const = default;
 };
 

@@ -94,6 +94,7 @@ void Engine::CrashPoint(const char* stage, IntentKind kind) const {
     case IntentKind::kCancelHold: name = "cancel"; break;
     case IntentKind::kPay: name = "pay"; break;
     case IntentKind::kPayReward: name = "pay_reward"; break;
+    case IntentKind::kPayDevTax: name = "pay_dev_tax"; break;
   }
   if (m_d.crash_point != std::string(stage) + ":" + name) return;
   base::Log(base::LogLevel::kWarn, "engine", "test crash point reached: SIGKILL", {{"point", m_d.crash_point}});

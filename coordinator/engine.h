@@ -106,6 +106,8 @@ class Engine {
     // The coordinator's nostr key (its federation entry's nostrHexPubkey): signs review tokens.
     // nullptr: reviews are refused.
     const escrow::crypto::Signer* nostr_key = nullptr;
+    // The dev tax: accrued on every proceeds ledger row, streamed by keysend (engine_devtax.cpp).
+    DevTaxParams dev_tax;
   };
 
   explicit Engine(Deps deps);
@@ -227,6 +229,13 @@ class Engine {
   void OnPayoutResult(Tx& tx, int64_t intent_id, const escrow::LnResult<escrow::PayOutcome>& r);
   void Forfeit(Tx& tx, Order& o, HoldInvoice& bond, int64_t wronged_robot_id);
   void OnHoldLost(Tx& tx, const HoldInvoice& h, Order& o);
+
+  // Dev tax (engine_devtax.cpp). Accrues the share of a kProceeds row, in its transaction.
+  void AccrueDevTax(Tx& tx, const LedgerEntry& proceeds);
+  // Starts a payment of what is payable when due (threshold, interval, backoff after a failure).
+  void MaybePayDevTax();
+  void ExecuteDevTax(const Intent& intent);
+  void OnDevTaxResult(Tx& tx, int64_t intent_id, const escrow::LnResult<escrow::PayOutcome>& r);
   void Expire(Tx& tx, Order& o);
 
   // Views (order_view.cpp).
@@ -263,6 +272,7 @@ class Engine {
   MarketStats m_stats;
   int64_t m_stats_at = -1;  // clock seconds of m_stats; -1: never computed
   bool m_stats_dirty = true;
+  int64_t m_dev_tax_next_check = 0;  // clock seconds; 0: at the next tick
 };
 
 }  // namespace coordinator

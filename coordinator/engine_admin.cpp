@@ -214,7 +214,7 @@ JsonResult Engine::DispatchAdmin(Tx& tx, const AdminActor& actor, AdminCommand& 
           static_assert(std::is_same_v<T, AdminAccountingCmd>);
           log("accounting", 0);
           int64_t inflow = 0, payouts = 0, routing = 0, proceeds = 0, credited = 0, withdrawn = 0, reward_fees = 0,
-                  custody_in = 0, custody_out = 0;
+                  custody_in = 0, custody_out = 0, dev_tax_paid = 0, dev_tax_fees = 0;
           for (const auto& e : store.LedgerBetween(c.day_start, c.day_start + 86400)) {
             switch (e.kind) {
               case LedgerKind::kBondSettled:
@@ -227,6 +227,8 @@ JsonResult Engine::DispatchAdmin(Tx& tx, const AdminActor& actor, AdminCommand& 
               case LedgerKind::kCustodyReleased: custody_out += e.amount_sat; break;
               case LedgerKind::kRewardWithdrawn: withdrawn += e.amount_sat; break;
               case LedgerKind::kRewardRoutingFee: reward_fees += e.amount_sat; break;
+              case LedgerKind::kDevTaxPaid: dev_tax_paid += e.amount_sat; break;
+              case LedgerKind::kDevTaxRoutingFee: dev_tax_fees += e.amount_sat; break;
             }
           }
           // Contracted volume: the contracts formed that day (their ticks).
@@ -253,7 +255,7 @@ JsonResult Engine::DispatchAdmin(Tx& tx, const AdminActor& actor, AdminCommand& 
                       {"contracts", contracts},
                       {"contracted_volume_btc", volume_btc},
                       {"inflow_sat", inflow},
-                      {"outflow_sat", payouts + routing + rewards_paid},
+                      {"outflow_sat", payouts + routing + rewards_paid + dev_tax_paid + dev_tax_fees},
                       {"payouts_sat", payouts},
                       {"routing_fees_sat", routing + reward_fees},
                       {"proceeds_sat", proceeds},
@@ -262,7 +264,9 @@ JsonResult Engine::DispatchAdmin(Tx& tx, const AdminActor& actor, AdminCommand& 
                       {"custody_taken_sat", custody_in},
                       {"custody_released_sat", custody_out},
                       {"rewards_outstanding_sat", store.RewardsOutstanding()},
-                      {"custody_now_sat", custody_now}};
+                      {"custody_now_sat", custody_now},
+                      {"dev_tax_paid_sat", dev_tax_paid},
+                      {"dev_tax_routing_fees_sat", dev_tax_fees}};
         }
       },
       command);

@@ -43,6 +43,13 @@ const char* FailureLabel(escrow::FailureReason r) {
   return "A non-recoverable error has occurred.";
 }
 
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
 // A send the node refused outright, before any HTLC left (an expired invoice, unknown required
 // features, no route, too little balance): a failed attempt, not an undecided one.
 bool RefusedBeforeSending(escrow::LnErrorCode code) {
@@ -67,13 +74,6 @@ bool RefusedBeforeSending(escrow::LnErrorCode code) {
   }
   return false;
 }
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 HoldInvoice Engine::NewHold(Tx& tx, const Order& o, int64_t robot_id, HoldRole role, int64_t amount_sat,
                             int64_t take_id, int64_t open_seconds) {
@@ -238,6 +238,9 @@ void Engine::Execute(const Intent& intent, bool redrive) {
       });
       return;
     }
+    case IntentKind::kPayDevTax:
+      ExecuteDevTax(intent);
+      return;
     case IntentKind::kPay: {
       auto p = m_d.store->PayoutById(intent.target_id);
       if (!p) return;
@@ -275,6 +278,7 @@ void Engine::AddLedger(Tx& tx, int64_t order_id, int64_t robot_id, LedgerKind ki
   e.created_at = tx.now;
   e.memo = std::move(memo);
   tx.Put(e);
+  if (kind == LedgerKind::kProceeds) AccrueDevTax(tx, e);
 }
 
 // Ledger and rewards once a settle is confirmed by the node.
@@ -616,6 +620,7 @@ void Engine::OnTimers() {
   }
 
   RunDueTimers(m_d.clock->NowSeconds());
+  MaybePayDevTax();
   PurgeChats();
   // /api/info/'s statistics follow the clock even when no order changes.
   if (m_stats_at >= 0 && m_d.clock->NowSeconds() - m_stats_at >= 60) Publish();

@@ -15,6 +15,9 @@
 
 namespace coordinator {
 
+// A send the node refused outright, before any HTLC left: a failed attempt, not an undecided one.
+bool RefusedBeforeSending(escrow::LnErrorCode code);
+
 // A Store failure inside a transition: the engine rolls back and answers "internal error".
 struct StoreFailure : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -179,7 +179,10 @@ struct Order {
   int platform_rating = 0;        // 0: not rated
 };
 
-enum class IntentKind : int { kAddHold = 0, kSettleHold = 1, kCancelHold = 2, kPay = 3, kPayReward = 4 };
+enum class IntentKind : int {
+  kAddHold = 0, kSettleHold = 1, kCancelHold = 2, kPay = 3, kPayReward = 4,
+  kPayDevTax = 5,  // target: DevTaxPayment.id (order: none)
+};
 enum class IntentState : int { kOpen = 0, kDone = 1 };
 
 // A money side effect, written in the same transaction as the state change that decided it,
@@ -207,6 +210,8 @@ enum class LedgerKind : int {
   kCustodyReleased = 7,  // a dispute's resolution gave custody out (as rewards, proceeds, payout)
   kRewardWithdrawn = 8,  // out of the rewards liability: paid to the robot's invoice (order: none)
   kRewardRoutingFee = 9, // routing fee of a reward withdrawal (order: none)
+  kDevTaxPaid = 10,      // out of proceeds: a dev-tax payment the dev fund received (order: none)
+  kDevTaxRoutingFee = 11,// routing fee of a dev-tax payment, paid by the coordinator (order: none)
 };
 
 // A dispute (statuses 11, 16 and its outcome). One per order.
@@ -282,6 +287,38 @@ struct Notification {
   std::string title;
   std::string description;
   int64_t created_at = 0;
+};
+
+// The dev tax (coordinator/dev_tax.h has the arithmetic). One accrual per proceeds ledger row,
+// written in the same transaction; millisats, rounded down per row.
+struct DevTaxAccrual {
+  int64_t id = 0;
+  int64_t ledger_id = 0;          // the kProceeds row
+  int64_t order_id = 0;           // 0: none (a reward withdrawal's unspent budget)
+  int64_t proceeds_sat = 0;
+  int64_t share_ppm = 0;          // dev_tax.share in millionths, at the time of the event
+  int64_t accrued_msat = 0;       // floor(proceeds_sat × share_ppm / 1000)
+  int64_t created_at = 0;
+};
+
+// One keysend of what had accrued through `last_accrual_id`. At most one is kInFlight at a
+// time; a kFailed one pays nothing and its range goes into the next payment.
+struct DevTaxPayment {
+  int64_t id = 0;
+  int64_t first_accrual_id = 0;   // the range paid: accruals first..last (ids)
+  int64_t last_accrual_id = 0;
+  int64_t accrued_msat_through = 0;  // Σ accrued_msat of every accrual with id <= last
+  int64_t amount_sat = 0;         // floor(accrued_msat_through / 1000) − Σ earlier succeeded
+  std::string payee;              // the dev fund node's pubkey (hex)
+  std::string payment_hash;       // hex
+  std::string preimage;           // hex; ours (keysend), public once paid
+  PayoutState state = PayoutState::kInFlight;  // kInFlight, kSucceeded or kFailed
+  int attempt = 1;                // 1 + the consecutive failures before it (retry backoff)
+  int64_t fee_limit_sat = 0;
+  int64_t fee_sat = 0;
+  std::string failure_reason;
+  int64_t created_at = 0;
+  int64_t finished_at = 0;
 };
 
 struct LedgerEntry {

@@ -370,6 +370,8 @@ void Engine::Publish() {
   info["market_price_apis"] = m_d.facts.market_price_apis;
   // Ours: how long the coordinator takes at most to resolve a dispute.
   info["dispute_resolution_hours"] = static_cast<double>(p.dispute_resolution_s) / 3600.0;
+  // Ours: the dev-tax share (dev_tax.share, 0..1); the signed statements are at /api/devfund/.
+  info["dev_tax_share"] = static_cast<double>(m_d.dev_tax.share_ppm) / 1e6;
   snap->info = std::make_shared<const std::string>(info.dump());
   std::atomic_store(&m_snapshot, std::shared_ptr<const Snapshot>(std::move(snap)));
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace coordinator {
 
@@ -33,6 +34,20 @@ struct TradeParams {
   int64_t dispute_resolution_s = 48 * 3600;
   // Margin (blocks) before a held HTLC's expiry at which the engine must have resolved it.
   int32_t htlc_expiry_margin_blocks = 24;
+};
+
+// The dev tax (config dev_tax.*; DESIGN.md "Dev tax"; arithmetic in coordinator/dev_tax.h).
+struct DevTaxParams {
+  int64_t share_ppm = 200000;        // dev_tax.share × 1e6 (0: nothing accrues)
+  std::string node_pubkey;           // hex; "": accrue only, never pay
+  int64_t min_payment_sat = 1000;    // pay once this much is payable ...
+  int64_t interval_s = 3600;         // ... or, if anything is payable, this long after the last payment
+  int64_t routing_budget_ppm = 10000;  // fee limit of a payment: max(min, amount × ppm / 1e6)
+  int64_t routing_budget_min_sat = 10;
+  int64_t retry_base_s = 60;         // after a failed payment: base × 2^(failures − 1), at most max
+  int64_t retry_max_s = 3600;
+  int32_t payment_timeout_s = 60;
+  std::string coordinator_name = "coordinatord";  // named in the keysend message record
 };
 
 }  // namespace coordinator

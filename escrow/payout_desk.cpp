@@ -174,7 +174,12 @@ void PayoutDesk::Send(const std::shared_ptr<Job>& job) {
   }
   old.reset();
   SendPaymentRequest req;
-  req.payment_request = job->spec.payment_request;
+  if (!job->spec.keysend_dest.empty()) {
+    req = MakeKeysend(job->spec.keysend_dest, job->spec.keysend_amt_msat, job->spec.keysend_preimage,
+                      job->spec.keysend_records);
+  } else {
+    req.payment_request = job->spec.payment_request;
+  }
   req.fee_limit_msat = job->spec.fee_limit_sat * 1000;
   req.timeout_seconds = job->spec.timeout_seconds;
   req.cltv_limit = job->spec.cltv_limit;

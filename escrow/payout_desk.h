@@ -23,6 +23,12 @@ struct PaySpec {
   int64_t fee_limit_sat = 0;
   int32_t timeout_seconds = 60;
   int32_t cltv_limit = 0;  // max total time lock of the route, blocks (0: the node's maximum)
+  // A keysend instead of an invoice (payment_request empty): to `keysend_dest` (hex pubkey),
+  // `keysend_amt_msat`, with `keysend_preimage` (whose SHA256 is payment_hash) and extra records.
+  std::string keysend_dest;
+  int64_t keysend_amt_msat = 0;
+  Hash32 keysend_preimage{};
+  CustomRecords keysend_records;
 };
 
 struct PayOutcome {

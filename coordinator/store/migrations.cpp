@@ -323,7 +323,43 @@ CREATE INDEX notifications_robot ON notifications (robot_id, created_at);
 CREATE INDEX notifications_order ON notifications (order_id);
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+// Version 4 (dev tax): one accrual per proceeds ledger row (millisats), and the payments that
+// stream them to the dev fund (keysend; preimage kept: it is the proof published in statements).
+// A payment in flight is unique (state 1), so two can never pay the same range.
+constexpr const char kSchemaV4[] = R"sql(
+CREATE TABLE dev_tax_accruals (
+  id           INTEGER PRIMARY KEY CHECK (id > 0),
+  ledger_id    INTEGER NOT NULL UNIQUE REFERENCES ledger (id) DEFERRABLE INITIALLY DEFERRED,
+  order_id     INTEGER REFERENCES orders (id) DEFERRABLE INITIALLY DEFERRED,
+  proceeds_sat INTEGER NOT NULL CHECK (proceeds_sat >= 0),
+  share_ppm    INTEGER NOT NULL CHECK (share_ppm BETWEEN 0 AND 1000000),
+  accrued_msat INTEGER NOT NULL CHECK (accrued_msat >= 0),
+  created_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX dev_tax_accruals_created ON dev_tax_accruals (created_at);
+
+CREATE TABLE dev_tax_payments (
+  id                   INTEGER PRIMARY KEY CHECK (id > 0),
+  first_accrual_id     INTEGER NOT NULL CHECK (first_accrual_id > 0),
+  last_accrual_id      INTEGER NOT NULL CHECK (last_accrual_id >= first_accrual_id),
+  accrued_msat_through INTEGER NOT NULL CHECK (accrued_msat_through >= 0),
+  amount_sat           INTEGER NOT NULL CHECK (amount_sat > 0),
+  payee                TEXT    NOT NULL,
+  payment_hash         TEXT    NOT NULL UNIQUE,
+  preimage             TEXT    NOT NULL,
+  state                INTEGER NOT NULL CHECK (state IN (1, 2, 3)),
+  attempt              INTEGER NOT NULL CHECK (attempt >= 1),
+  fee_limit_sat        INTEGER NOT NULL CHECK (fee_limit_sat >= 0),
+  fee_sat              INTEGER NOT NULL CHECK (fee_sat >= 0),
+  failure_reason       TEXT    NOT NULL,
+  created_at           INTEGER NOT NULL,
+  finished_at          INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX dev_tax_payments_in_flight ON dev_tax_payments (state) WHERE state = 1;
+CREATE INDEX dev_tax_payments_created ON dev_tax_payments (created_at);
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("

@@ -39,6 +39,8 @@ template <> struct TableOf<Dispute> { static constexpr const char* kName = "disp
 template <> struct TableOf<ChatMessage> { static constexpr const char* kName = "chat_messages"; };
 template <> struct TableOf<RewardWithdrawal> { static constexpr const char* kName = "reward_withdrawals"; };
 template <> struct TableOf<Notification> { static constexpr const char* kName = "notifications"; };
+template <> struct TableOf<DevTaxAccrual> { static constexpr const char* kName = "dev_tax_accruals"; };
+template <> struct TableOf<DevTaxPayment> { static constexpr const char* kName = "dev_tax_payments"; };
 
 // In each Columns(), R is the struct or the const struct: one list serves writing and reading.
 template <class V, class R>
@@ -255,6 +257,38 @@ void Columns(V& v, R& n) {
   v("title", n.title);
   v("description", n.description);
   v("created_at", n.created_at);
+}
+
+template <class V, class R>
+  requires std::same_as<std::remove_const_t<R>, DevTaxAccrual>
+void Columns(V& v, R& a) {
+  v("id", a.id);
+  v("ledger_id", a.ledger_id);
+  v("order_id", AsRef(a.order_id));
+  v("proceeds_sat", a.proceeds_sat);
+  v("share_ppm", a.share_ppm);
+  v("accrued_msat", a.accrued_msat);
+  v("created_at", a.created_at);
+}
+
+template <class V, class R>
+  requires std::same_as<std::remove_const_t<R>, DevTaxPayment>
+void Columns(V& v, R& p) {
+  v("id", p.id);
+  v("first_accrual_id", p.first_accrual_id);
+  v("last_accrual_id", p.last_accrual_id);
+  v("accrued_msat_through", p.accrued_msat_through);
+  v("amount_sat", p.amount_sat);
+  v("payee", p.payee);
+  v("payment_hash", p.payment_hash);
+  v("preimage", p.preimage);
+  v("state", p.state);
+  v("attempt", p.attempt);
+  v("fee_limit_sat", p.fee_limit_sat);
+  v("fee_sat", p.fee_sat);
+  v("failure_reason", p.failure_reason);
+  v("created_at", p.created_at);
+  v("finished_at", p.finished_at);
 }
 
 // Collects the column names of a table, in order.

@@ -78,6 +78,18 @@ class SqliteStore final : public Store {
   int64_t RewardsOutstanding() override;
   std::vector<Notification> NotificationsOf(int64_t robot_id, int64_t since, size_t limit) override;
   std::vector<LedgerEntry> LedgerBetween(int64_t start, int64_t end) override;
+  base::Expected<void, std::string> Put(const DevTaxAccrual& a) override;
+  base::Expected<void, std::string> Put(const DevTaxPayment& p) override;
+  DevTaxTotals DevTaxAccruedThrough(int64_t last_accrual_id) override;
+  DevTaxTotals DevTaxAccrued() override;
+  int64_t DevTaxPaidSat() override;
+  int64_t DevTaxPaidThrough() override;
+  std::optional<DevTaxAccrual> DevTaxAccrualAfter(int64_t id) override;
+  std::optional<DevTaxPayment> DevTaxPaymentById(int64_t id) override;
+  std::optional<DevTaxPayment> DevTaxPaymentInFlight() override;
+  std::optional<DevTaxPayment> LastDevTaxPayment() override;
+  std::vector<DevTaxAccrual> DevTaxAccrualsBetween(int64_t start, int64_t end) override;
+  std::vector<DevTaxPayment> DevTaxPaymentsBetween(int64_t start, int64_t end) override;
 
   Db& db() { return *m_db; }
 

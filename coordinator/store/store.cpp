@@ -32,6 +32,8 @@ const char* TableName(Table table) {
     case Table::kChat: return TableOf<ChatMessage>::kName;
     case Table::kRewardWithdrawal: return TableOf<RewardWithdrawal>::kName;
     case Table::kNotification: return TableOf<Notification>::kName;
+    case Table::kDevTaxAccrual: return TableOf<DevTaxAccrual>::kName;
+    case Table::kDevTaxPayment: return TableOf<DevTaxPayment>::kName;
   }
   return "?";
 }
@@ -48,6 +50,8 @@ template <> constexpr Table kTableOf<Dispute> = Table::kDispute;
 template <> constexpr Table kTableOf<ChatMessage> = Table::kChat;
 template <> constexpr Table kTableOf<RewardWithdrawal> = Table::kRewardWithdrawal;
 template <> constexpr Table kTableOf<Notification> = Table::kNotification;
+template <> constexpr Table kTableOf<DevTaxAccrual> = Table::kDevTaxAccrual;
+template <> constexpr Table kTableOf<DevTaxPayment> = Table::kDevTaxPayment;
 
 size_t Index(Table table) { return static_cast<size_t>(table); }
 
@@ -454,6 +458,64 @@ std::vector<LedgerEntry> SqliteStore::LedgerBetween(int64_t start, int64_t end) 
   static const std::string kSql =
       SelectSql<LedgerEntry>("WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id");
   return Select<LedgerEntry>(kSql, start, end);
+}
+
+base::Expected<void, std::string> SqliteStore::Put(const DevTaxAccrual& a) { return PutRow(a); }
+base::Expected<void, std::string> SqliteStore::Put(const DevTaxPayment& p) { return PutRow(p); }
+
+Store::DevTaxTotals SqliteStore::DevTaxAccruedThrough(int64_t last_accrual_id) {
+  DevTaxTotals t;
+  const char* table = TableOf<DevTaxAccrual>::kName;
+  t.last_accrual_id = ScalarInt(table, "SELECT COALESCE(MAX(id), 0) FROM dev_tax_accruals WHERE id <= ?1", last_accrual_id);
+  t.accrued_msat =
+      ScalarInt(table, "SELECT COALESCE(SUM(accrued_msat), 0) FROM dev_tax_accruals WHERE id <= ?1", last_accrual_id);
+  t.proceeds_sat =
+      ScalarInt(table, "SELECT COALESCE(SUM(proceeds_sat), 0) FROM dev_tax_accruals WHERE id <= ?1", last_accrual_id);
+  return t;
+}
+
+Store::DevTaxTotals SqliteStore::DevTaxAccrued() {
+  return DevTaxAccruedThrough(std::numeric_limits<int64_t>::max());
+}
+
+int64_t SqliteStore::DevTaxPaidSat() {
+  return ScalarInt(TableOf<DevTaxPayment>::kName,
+                   "SELECT COALESCE(SUM(amount_sat), 0) FROM dev_tax_payments WHERE state = 2");
+}
+
+int64_t SqliteStore::DevTaxPaidThrough() {
+  return ScalarInt(TableOf<DevTaxPayment>::kName,
+                   "SELECT COALESCE(MAX(last_accrual_id), 0) FROM dev_tax_payments WHERE state = 2");
+}
+
+std::optional<DevTaxAccrual> SqliteStore::DevTaxAccrualAfter(int64_t id) {
+  static const std::string kSql = SelectSql<DevTaxAccrual>("WHERE id > ?1 ORDER BY id LIMIT 1");
+  return SelectOne<DevTaxAccrual>(kSql, id);
+}
+
+std::optional<DevTaxPayment> SqliteStore::DevTaxPaymentById(int64_t id) {
+  static const std::string kSql = SelectSql<DevTaxPayment>("WHERE id = ?1");
+  return SelectOne<DevTaxPayment>(kSql, id);
+}
+
+std::optional<DevTaxPayment> SqliteStore::DevTaxPaymentInFlight() {
+  static const std::string kSql = SelectSql<DevTaxPayment>("WHERE state = 1 ORDER BY id LIMIT 1");
+  return SelectOne<DevTaxPayment>(kSql);
+}
+
+std::optional<DevTaxPayment> SqliteStore::LastDevTaxPayment() {
+  static const std::string kSql = SelectSql<DevTaxPayment>("ORDER BY id DESC LIMIT 1");
+  return SelectOne<DevTaxPayment>(kSql);
+}
+
+std::vector<DevTaxAccrual> SqliteStore::DevTaxAccrualsBetween(int64_t start, int64_t end) {
+  static const std::string kSql = SelectSql<DevTaxAccrual>("WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id");
+  return Select<DevTaxAccrual>(kSql, start, end);
+}
+
+std::vector<DevTaxPayment> SqliteStore::DevTaxPaymentsBetween(int64_t start, int64_t end) {
+  static const std::string kSql = SelectSql<DevTaxPayment>("WHERE created_at >= ?1 AND created_at < ?2 ORDER BY id");
+  return Select<DevTaxPayment>(kSql, start, end);
 }
 
 }  // namespace store

@@ -20,9 +20,9 @@ namespace coordinator {
 
 enum class Table {
   kRobot, kOrder, kHold, kTake, kPayout, kIntent, kLedger, kTick,
-  kDispute, kChat, kRewardWithdrawal, kNotification,
+  kDispute, kChat, kRewardWithdrawal, kNotification, kDevTaxAccrual, kDevTaxPayment,
 };
-inline constexpr size_t kTableCount = 12;
+inline constexpr size_t kTableCount = 14;
 
 class Store {
  public:
@@ -57,6 +57,8 @@ class Store {
   virtual base::Expected<void, std::string> Put(const ChatMessage& m) = 0;
   virtual base::Expected<void, std::string> Put(const RewardWithdrawal& w) = 0;
   virtual base::Expected<void, std::string> Put(const Notification& n) = 0;
+  virtual base::Expected<void, std::string> Put(const DevTaxAccrual& a) = 0;
+  virtual base::Expected<void, std::string> Put(const DevTaxPayment& p) = 0;
 
   // Reads. nullopt: no such row. Lists are in id order unless said otherwise. A read that
   // fails in SQLite (I/O error, corruption) is logged and answers nullopt / empty.
@@ -122,6 +124,29 @@ class Store {
 
   // Ledger rows with start <= created_at < end, in id order.
   virtual std::vector<LedgerEntry> LedgerBetween(int64_t start, int64_t end) = 0;
+
+  // The dev tax. Totals over every accrual: the last id (0: none) and Σ accrued_msat.
+  struct DevTaxTotals {
+    int64_t last_accrual_id = 0;
+    int64_t accrued_msat = 0;
+    int64_t proceeds_sat = 0;
+  };
+  virtual DevTaxTotals DevTaxAccruedThrough(int64_t last_accrual_id) = 0;  // accruals with id <= last
+  virtual DevTaxTotals DevTaxAccrued() = 0;
+  // Σ amount_sat of the succeeded payments.
+  virtual int64_t DevTaxPaidSat() = 0;
+  // The highest accrual id a succeeded payment covered (0: none).
+  virtual int64_t DevTaxPaidThrough() = 0;
+  // The first accrual with an id above `id`, if any.
+  virtual std::optional<DevTaxAccrual> DevTaxAccrualAfter(int64_t id) = 0;
+  virtual std::optional<DevTaxPayment> DevTaxPaymentById(int64_t id) = 0;
+  // The payment in flight (at most one), if any.
+  virtual std::optional<DevTaxPayment> DevTaxPaymentInFlight() = 0;
+  // The latest payment (highest id), if any.
+  virtual std::optional<DevTaxPayment> LastDevTaxPayment() = 0;
+  // Rows with start <= created_at < end, in id order.
+  virtual std::vector<DevTaxAccrual> DevTaxAccrualsBetween(int64_t start, int64_t end) = 0;
+  virtual std::vector<DevTaxPayment> DevTaxPaymentsBetween(int64_t start, int64_t end) = 0;
   // Robots whose last activity is at or after `since` (Unix seconds).
   virtual int64_t CountRobotsSeenSince(int64_t since) = 0;
 };

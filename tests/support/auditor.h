@@ -3,7 +3,10 @@
 // (payouts, routing fees, rewards credited) plus proceeds plus what is still in dispute custody;
 // that rewards balance (credited = owed + reserved by a withdrawal in flight + withdrawn); that
 // no invoice was paid twice; and, given the node, that no hold of a finished order is left
-// OPEN or ACCEPTED there. Used by the in-process engine tests, the multi-process tests and the
+// OPEN or ACCEPTED there. The dev tax: every proceeds row accrued exactly its share (the rounding
+// rule of coordinator/dev_tax.h), succeeded payments cover contiguous accrual ranges and each
+// brings the total paid to floor(accrued through its range / 1000), at most one is in flight,
+// and the ledger's dev-tax rows match the payments. Used by the in-process engine tests, the multi-process tests and the
 // soak.
 #pragma once
 
@@ -21,6 +24,9 @@ struct AuditReport {
   int orders = 0;
   int64_t rewards_credited = 0;
   int64_t rewards_withdrawn = 0;
+  int64_t dev_tax_accrued_msat = 0;  // Σ accruals
+  int64_t dev_tax_paid_sat = 0;      // Σ succeeded dev-tax payments
+  int dev_tax_payments = 0;          // succeeded
   bool ok() const { return violations.empty(); }
   std::string Describe() const;
 };

@@ -189,6 +189,7 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
     };
     out << "admin: {solver_token_files: " << list(options.solver_token_files)
         << ", resolver_token_files: " << list(options.resolver_token_files) << "}\n";
+    out << options.extra_yaml;
     if (!out) return base::Err("cannot write " + config);
   }
   // env(1) sets or removes the crash point and the clock file for the child alone: the test's

@@ -86,6 +86,9 @@ struct CoordinatordOptions {
   std::string clock_file;
   // More command-line arguments for coordinatord (e.g. {"--restore", FILE}).
   std::vector<std::string> extra_args;
+  // YAML appended to the written config (top-level sections the writer does not write, e.g.
+  // "dev_tax: {...}\n").
+  std::string extra_yaml;
 };
 
 class Coordinatord {

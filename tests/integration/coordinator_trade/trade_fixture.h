@@ -46,11 +46,13 @@ class CoordinatorTrade : public ::testing::Test {
  protected:
   // How coordinatord is started; a test adjusts it in BeforeCoordinatord (m_dir exists then).
   testsupport::CoordinatordOptions m_options;
+  // The simln daemon's wallets besides the coordinator (a test may add some in its constructor).
+  std::vector<std::string> m_wallet_names{"alice", "bob"};
   virtual void BeforeCoordinatord() {}
 
   void SetUp() override {
     m_dir = testsupport::MakeTempDir("coordinator-trade");
-    auto simln = testsupport::SimlnDaemon::Start(m_dir, {"alice", "bob"}, kChannelSat);
+    auto simln = testsupport::SimlnDaemon::Start(m_dir, m_wallet_names, kChannelSat);
     ASSERT_TRUE(simln.ok()) << simln.error();
     m_simln = std::move(simln.value());
     auto coord_node = m_simln->Connect("coordinator");

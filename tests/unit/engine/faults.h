@@ -126,6 +126,26 @@ class FaultyStore final : public coordinator::Store {
   std::vector<coordinator::LedgerEntry> LedgerBetween(int64_t s, int64_t e) override {
     return m_real->LedgerBetween(s, e);
   }
+  base::Expected<void, std::string> Put(const coordinator::DevTaxAccrual& a) override { return m_real->Put(a); }
+  base::Expected<void, std::string> Put(const coordinator::DevTaxPayment& p) override { return m_real->Put(p); }
+  DevTaxTotals DevTaxAccruedThrough(int64_t last) override { return m_real->DevTaxAccruedThrough(last); }
+  DevTaxTotals DevTaxAccrued() override { return m_real->DevTaxAccrued(); }
+  int64_t DevTaxPaidSat() override { return m_real->DevTaxPaidSat(); }
+  int64_t DevTaxPaidThrough() override { return m_real->DevTaxPaidThrough(); }
+  std::optional<coordinator::DevTaxAccrual> DevTaxAccrualAfter(int64_t id) override {
+    return m_real->DevTaxAccrualAfter(id);
+  }
+  std::optional<coordinator::DevTaxPayment> DevTaxPaymentById(int64_t id) override {
+    return m_real->DevTaxPaymentById(id);
+  }
+  std::optional<coordinator::DevTaxPayment> DevTaxPaymentInFlight() override { return m_real->DevTaxPaymentInFlight(); }
+  std::optional<coordinator::DevTaxPayment> LastDevTaxPayment() override { return m_real->LastDevTaxPayment(); }
+  std::vector<coordinator::DevTaxAccrual> DevTaxAccrualsBetween(int64_t s, int64_t e) override {
+    return m_real->DevTaxAccrualsBetween(s, e);
+  }
+  std::vector<coordinator::DevTaxPayment> DevTaxPaymentsBetween(int64_t s, int64_t e) override {
+    return m_real->DevTaxPaymentsBetween(s, e);
+  }
 
  private:
   std::unique_ptr<coordinator::Store> m_real;

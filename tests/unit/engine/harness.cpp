@@ -66,6 +66,7 @@ void EngineHarness::StartCoordinator() {
   deps.rates = &m_rates;
   deps.block_height = [this] { return m_net->BlockHeight(); };
   deps.params = m_params;
+  deps.dev_tax = m_dev_tax;
   deps.node.alias = "coordinator";
   if (auto info = m_coord_node->GetInfo(); info.ok()) deps.node.pubkey = info->identity_pubkey;
   deps.node.network = "regtest";

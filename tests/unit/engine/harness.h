@@ -110,6 +110,7 @@ class EngineHarness : public ::testing::Test {
   base::ManualClock m_clock;
   FixedRates m_rates;
   coordinator::TradeParams m_params;
+  coordinator::DevTaxParams m_dev_tax;  // passed to the engine by StartCoordinator
   std::unique_ptr<escrow::simln::Network> m_net;
   std::unique_ptr<escrow::LightningNode> m_coord_node;
   std::map<std::string, std::unique_ptr<escrow::LightningNode>> m_wallets;

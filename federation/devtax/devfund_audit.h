@@ -1,0 +1,45 @@
+// The developers' side of the dev tax (`devfund`): given a coordinator's federation entry, its
+// signed statements (GET /api/devfund/) and — optionally — what the dev fund's node received,
+// says whether the coordinator's claims hold.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace federation {
+
+struct CoordinatorAudit {
+  std::string alias;
+  std::string pubkey;           // the entry's nostrHexPubkey
+  int64_t badge_percent = -1;   // badges.donatesToDevFund (-1: absent)
+  int64_t signed_share_ppm = -1;  // of the latest statement (-1: none)
+  int statements = 0;
+  int64_t proceeds_sat = 0;
+  int64_t accrued_msat = 0;
+  int64_t owed_sat = 0;         // unpaid at the end of the latest statement
+  int64_t paid_sat = 0;         // claimed paid (succeeded payments)
+  int64_t received_sat = 0;     // found on the dev fund's node (-1: not checked)
+  int64_t missing_sat = 0;      // claimed but not received
+  int64_t failed_payments = 0;  // attempts that failed (the payee unreachable)
+  std::vector<std::string> problems;  // one line per claim that does not hold
+  bool ok() const { return problems.empty(); }
+};
+
+// `received(payment_hash_hex)`: the sats the dev fund's node received for that hash (nullopt:
+// never received). Empty function: the node is not checked.
+using ReceivedLookup = std::function<std::optional<int64_t>(const std::string&)>;
+
+// `entry`: one federation.json entry; `signed_statements`: the array GET /api/devfund/ answered.
+CoordinatorAudit AuditCoordinator(const std::string& alias, const nlohmann::json& entry,
+                                  const nlohmann::json& signed_statements, const ReceivedLookup& received);
+
+nlohmann::json AuditToJson(const CoordinatorAudit& a);
+// A fixed-width table, one row per coordinator, then each problem.
+std::string AuditTable(const std::vector<CoordinatorAudit>& audits);
+
+}  // namespace federation
