@@ -300,6 +300,7 @@ int main(int argc, char** argv) {
   p.payout_retry_interval_s = t.payout.retry_interval_s;
   p.max_routing_budget_ppm = t.payout.max_routing_budget_ppm;
   p.payout_cltv_limit_blocks = static_cast<int32_t>(t.payout.cltv_limit_blocks);
+  p.payout_expiry_covers_fiat_window = t.payout.invoice_expiry == config::PayoutExpiryRule::kCoverFiatWindow;
   p.reward_share = t.rewards_share_of_forfeited_bond;
   p.dispute_resolution_s = cfg.disputes.resolution_deadline_hours * 3600;
   deps.node.alias = info->alias;

@@ -154,6 +154,8 @@ void ReadTrade(MapReader r, TradeOptions& t) {
   payout.Int("retry_interval_s", t.payout.retry_interval_s);
   payout.Int("max_routing_budget_ppm", t.payout.max_routing_budget_ppm);
   payout.Int("cltv_limit_blocks", t.payout.cltv_limit_blocks);
+  payout.Enum("invoice_expiry", t.payout.invoice_expiry,
+              {{"any", PayoutExpiryRule::kAny}, {"cover_fiat_window", PayoutExpiryRule::kCoverFiatWindow}});
   payout.Finish();
   r.Double("rewards_share_of_forfeited_bond", t.rewards_share_of_forfeited_bond);
   r.Finish();

@@ -116,11 +116,18 @@ struct LightningOptions {
   bool operator==(const LightningOptions&) const = default;
 };
 
+// Which expiry a payout invoice must have when submitted.
+enum class PayoutExpiryRule {
+  kAny,              // not expired (RoboSats' rule)
+  kCoverFiatWindow,  // valid until the fiat window that remains has run out, plus the retries
+};
+
 struct PayoutOptions {
   int max_attempts = 3;
   int64_t retry_interval_s = 60;             // RoboSats RETRY_TIME = 1 (minute)
   int64_t max_routing_budget_ppm = 100'000;  // the API's routing_budget_ppm cap
   int64_t cltv_limit_blocks = 1008;          // LND cltv_limit of a payout (0: the node's max)
+  PayoutExpiryRule invoice_expiry = PayoutExpiryRule::kAny;
   bool operator==(const PayoutOptions&) const = default;
 };
 

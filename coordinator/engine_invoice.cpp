@@ -1,5 +1,7 @@
 // The buyer's payout invoice (RoboSats update_invoice): a PGP-signed BOLT 11 for exactly the
 // payout minus the routing budget, checked here before any payout can be made to it.
+#include <algorithm>
+
 #include "coordinator/engine.h"
 #include "coordinator/engine_tx.h"
 #include "coordinator/errors.h"
@@ -9,6 +11,33 @@
 namespace coordinator {
 
 using JsonResult = base::Result<nlohmann::json>;
+
+namespace {
+
+// The latest time the payout to an invoice submitted now may still be attempted: the end of the
+// fiat window that remains (not yet started while collateral or the invoice is awaited) plus
+// every payout attempt.
+int64_t PayoutDeadline(const TradeParams& p, const Order& o, int64_t now) {
+  int64_t window_end = now;
+  switch (o.status) {
+    case OrderStatus::kWaitingCollateralAndInvoice:
+    case OrderStatus::kWaitingCollateral:
+      window_end = std::max(now, o.expires_at) + p.fiat_exchange_duration_s;
+      break;
+    case OrderStatus::kWaitingInvoice:
+      window_end = now + p.fiat_exchange_duration_s;
+      break;
+    case OrderStatus::kSendingFiat:
+    case OrderStatus::kFiatSent:
+      window_end = std::max(now, o.expires_at);
+      break;
+    default:
+      break;  // 15: the payout starts at once
+  }
+  return window_end + static_cast<int64_t>(p.payout_max_attempts) * p.payout_retry_interval_s;
+}
+
+}  // namespace
 
 InvoiceRules Engine::InvoiceRulesNow() const {
   return InvoiceRules{m_d.node.network, m_d.node.pubkey, m_d.params.payout_cltv_limit_blocks};
@@ -60,7 +89,9 @@ JsonResult Engine::DoUpdateInvoice(Tx& tx, Robot& robot, const UpdateInvoiceCmd&
   const int64_t payout = PayoutSats(p, o.type, o.trade_satoshis);
   const int64_t expected = PayoutInvoiceSats(payout, c.routing_budget_ppm);
   const int64_t budget = payout - expected;
-  auto checked = CheckSignedInvoice(tx.store, robot, c.signed_invoice, expected, budget, InvoiceRulesNow(), tx.now);
+  InvoiceRules rules = InvoiceRulesNow();
+  if (p.payout_expiry_covers_fiat_window) rules.valid_until = PayoutDeadline(p, o, tx.now);
+  auto checked = CheckSignedInvoice(tx.store, robot, c.signed_invoice, expected, budget, rules, tx.now);
   if (!checked.ok()) return base::Err(checked.error());
   if (previous && (previous->state == PayoutState::kPending || previous->state == PayoutState::kFailed)) {
     previous->state = PayoutState::kReplaced;

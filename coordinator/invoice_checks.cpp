@@ -37,6 +37,14 @@ base::Result<CheckedInvoice> CheckSignedInvoice(Store& store, const Robot& robot
                                         std::to_string(expected_sats) + " Sats");
   }
   if (inv->IsExpired(static_cast<uint64_t>(now))) return Refuse(err::kBadInvoice, "The invoice provided has already expired");
+  const int64_t expires_at = static_cast<int64_t>(inv->timestamp + inv->expiry_seconds);
+  if (rules.valid_until > 0 && expires_at < rules.valid_until) {
+    const int64_t needed = rules.valid_until - static_cast<int64_t>(inv->timestamp);
+    return Refuse(err::kBadInvoice, "The invoice provided expires too soon: it would expire before the fiat exchange "
+                                    "window and the payout attempts are over. Generate an invoice with an expiry of at "
+                                    "least " + std::to_string((needed + 3599) / 3600) + " hours (" +
+                                        std::to_string(needed) + " seconds)");
+  }
   if (!inv->payment_hash) return Refuse(err::kBadInvoice, "The invoice has no payment hash");
   // An invoice of our own node would be "paid" by moving nothing: the sats would stay with the
   // coordinator while its books say they left.
@@ -66,7 +74,7 @@ base::Result<CheckedInvoice> CheckSignedInvoice(Store& store, const Robot& robot
     return Refuse(err::kNewInvoice);
   }
   out.payment_request = std::move(payreq);
-  out.expires_at = static_cast<int64_t>(inv->timestamp + inv->expiry_seconds);
+  out.expires_at = expires_at;
   return out;
 }
 

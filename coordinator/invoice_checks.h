@@ -1,7 +1,7 @@
 // The checks every invoice the coordinator will pay must pass — a buyer's payout invoice
 // (update_invoice) and a robot's reward withdrawal (/api/reward/) alike: a PGP signature by the
 // robot, a valid BOLT 11 invoice of our network for exactly the expected amount, not expired,
-// not payable to our own node, a final CLTV within the payout limit, route hints within the
+// not payable to our own node, valid long enough for the payout (when the rules ask), a final CLTV within the payout limit, route hints within the
 // routing budget, and a payment hash the coordinator has never paid or been asked to pay.
 #pragma once
 
@@ -25,6 +25,9 @@ struct InvoiceRules {
   std::string network;          // the node's: "mainnet", "testnet", "regtest", …
   std::string node_pubkey;      // hex; "" unknown
   int32_t cltv_limit_blocks = 0;
+  // Unix seconds until which the invoice must stay valid (0: only "not expired now"): a payout
+  // invoice expiring before the payout can be made is refused when submitted.
+  int64_t valid_until = 0;
 };
 
 // `expected_sats`: the exact amount; `budget_sats`: the routing budget reserved beside it.

@@ -28,6 +28,9 @@ struct TradeParams {
   // The most blocks a payout's HTLCs may stay locked (LND's cltv_limit; 0: the node's maximum).
   // An invoice asking for a longer final CLTV is refused when submitted.
   int32_t payout_cltv_limit_blocks = 1008;
+  // When set, a payout invoice must stay valid until the fiat window that remains has run out
+  // plus the payout's retries; a shorter one is refused when submitted.
+  bool payout_expiry_covers_fiat_window = false;
   double reward_share = 0.5;      // of a forfeited bond, credited to the wronged robot
   // The coordinator's promise: a dispute is resolved within this long of its opening (shown in
   // the order's status message and /api/info/).

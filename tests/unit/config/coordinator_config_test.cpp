@@ -123,7 +123,7 @@ trade:
   bond_size: {default: 2.5, min: 2, max: 10}
   public_duration_s: {default: 3600, min: 600, max: 7200}
   escrow_duration_s: {default: 1800, min: 1800, max: 1800}
-  payout: {max_attempts: 5}
+  payout: {max_attempts: 5, invoice_expiry: cover_fiat_window}
 prices:
   source: http
   http:
@@ -152,6 +152,7 @@ limits: {max_body_bytes: 100000, max_request_bytes: 200000}
   EXPECT_EQ(c.trade.public_duration_s.max, 7200);
   EXPECT_EQ(c.trade.payout.max_attempts, 5);
   EXPECT_EQ(c.trade.payout.retry_interval_s, 60);  // untouched default
+  EXPECT_EQ(c.trade.payout.invoice_expiry, config::PayoutExpiryRule::kCoverFiatWindow);
   EXPECT_EQ(c.prices.source, config::PriceSourceKind::kHttp);
   EXPECT_EQ(c.prices.http.providers, (std::vector<std::string>{"blockchain", "yadio"}));
   EXPECT_EQ(c.prices.http.socks5h_proxy, "socks5h://127.0.0.1:9050");  // normalised
@@ -240,6 +241,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"trade: {cltv_safety_factor: 0.5}", "trade.cltv_safety_factor: 0.5 is out of range 1..10"},
         BadCase{"trade: {block_time_s: 0}", "trade.block_time_s: 0 is out of range"},
         BadCase{"trade: {payout: {max_attempts: 0}}", "trade.payout.max_attempts: 0 is out of range"},
+        BadCase{"trade: {payout: {invoice_expiry: long}}",
+                "trade.payout.invoice_expiry: 'long' is not one of any|cover_fiat_window"},
         BadCase{"trade: {payout: {retry_interval_s: 0}}", "trade.payout.retry_interval_s: 0 is out of range"},
         BadCase{"trade: {payout: {max_routing_budget_ppm: 200000}}",
                 "trade.payout.max_routing_budget_ppm: 200000 is out of range 0..100000"},
