@@ -501,11 +501,6 @@ std::string ListenRefusal(const CoordinatorConfig& c) {
          "address on purpose";
 }
 
-std::string HostPort::ToString() const {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
-}
-
 std::string_view NoticeSeverityName(NoticeSeverity severity) {
   switch (severity) {
     case NoticeSeverity::kNone: return "none";
