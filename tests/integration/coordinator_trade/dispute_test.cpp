@@ -199,7 +199,9 @@ TEST_F(Dispute, AtExpiryTheSilentSideLosesAndNobodyChattingGoesToTheOperator) {
   Call(*buyer.robot, "POST", "/api/chat/", {{"PGP_message", "-----BEGIN PGP MESSAGE-----\\x"}, {"order_id", id}});
   MoveClock(24 * 3600 + 60);
   json lost = WaitStatus(*buyer.robot, id, 17);  // "Maker lost dispute"
-  EXPECT_GT(Call(*buyer.robot, "GET", "/api/robot/").value("earned_rewards", int64_t{0}), 0);
+  // The reward is credited once custody has settled at the node, which may follow status 17.
+  EXPECT_TRUE(testsupport::WaitUntil(
+      [&] { return Call(*buyer.robot, "GET", "/api/robot/").value("earned_rewards", int64_t{0}) > 0; }, kWait));
   Withdraw(buyer);
   (void)seller;
   Audit();
