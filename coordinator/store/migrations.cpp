@@ -323,7 +323,24 @@ CREATE INDEX notifications_robot ON notifications (robot_id, created_at);
 CREATE INDEX notifications_order ON notifications (order_id);
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3};
+// v4: the nostr events the coordinator signs (kind-38383 orders, its info event), one row per
+// address (kind, pubkey, d): the relay serves them, the publisher sends them.
+constexpr const char kSchemaV4[] = R"sql(
+CREATE TABLE nostr_events (
+  id         INTEGER PRIMARY KEY CHECK (id > 0),
+  event_id   TEXT    NOT NULL UNIQUE CHECK (length(event_id) = 64),
+  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 65535),
+  pubkey     TEXT    NOT NULL CHECK (length(pubkey) = 64),
+  d_tag      TEXT    NOT NULL,
+  order_id   INTEGER NOT NULL CHECK (order_id >= 0),
+  created_at INTEGER NOT NULL,
+  json       TEXT    NOT NULL,
+  UNIQUE (kind, pubkey, d_tag)
+) STRICT;
+CREATE INDEX nostr_events_order ON nostr_events (order_id);
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("

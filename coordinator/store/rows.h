@@ -39,6 +39,7 @@ template <> struct TableOf<Dispute> { static constexpr const char* kName = "disp
 template <> struct TableOf<ChatMessage> { static constexpr const char* kName = "chat_messages"; };
 template <> struct TableOf<RewardWithdrawal> { static constexpr const char* kName = "reward_withdrawals"; };
 template <> struct TableOf<Notification> { static constexpr const char* kName = "notifications"; };
+template <> struct TableOf<NostrEventRecord> { static constexpr const char* kName = "nostr_events"; };
 
 // In each Columns(), R is the struct or the const struct: one list serves writing and reading.
 template <class V, class R>
@@ -368,6 +369,19 @@ std::string UpsertSql() {
   }
   return std::string("INSERT INTO ") + TableOf<Row>::kName + " (" + columns + ") VALUES (" + values +
          ") ON CONFLICT (id) DO UPDATE SET " + updates;
+}
+
+template <class V, class R>
+  requires std::same_as<std::remove_const_t<R>, NostrEventRecord>
+void Columns(V& v, R& e) {
+  v("id", e.id);
+  v("event_id", e.event_id);
+  v("kind", e.kind);
+  v("pubkey", e.pubkey);
+  v("d_tag", e.d_tag);
+  v("order_id", e.order_id);
+  v("created_at", e.created_at);
+  v("json", e.json);
 }
 
 }  // namespace coordinator::store
