@@ -124,6 +124,7 @@ void ReadCoordinator(MapReader r, CoordinatorInfo& c) {
           {"success", NoticeSeverity::kSuccess},
           {"info", NoticeSeverity::kInfo}});
   r.String("nostr_secret_key_file", c.nostr_secret_key_file);
+  r.String("host_name", c.host_name);
   r.Finish();
 }
 
