@@ -10,9 +10,12 @@
 #include <mutex>
 
 #include "api/admin_api.h"
+#include "api/chat_socket.h"
 #include "api/federation_entry_command.h"
 #include "api/http/server.h"
 #include "api/metrics.h"
+#include "api/nostr/info_publisher.h"
+#include "api/nostr/relay.h"
 #include "api/public_api.h"
 #include "config/base/log.h"
 #include "config/coordinator_config.h"
@@ -336,6 +339,31 @@ int main(int argc, char** argv) {
   dt.coordinator_name = cfg.coordinator.alias;
   if (const char* crash = std::getenv("COORDINATORD_CRASH_AT")) deps.crash_point = crash;
   deps.nostr_key = &nostr_key.value();
+  // Nostr: kind-38383 order events are signed in the engine's transitions and stored; the relay
+  // at /relay/ serves them (every stored one from the start, then each new one as committed).
+  const std::string nostr_pubkey = federation::NostrPubkeyHex(nostr_key.value());
+  deps.nostr_facts.alias = cfg.coordinator.alias;
+  deps.nostr_facts.host_name = cfg.coordinator.host_name.empty() ? cfg.listen.ToString() : cfg.coordinator.host_name;
+  deps.nostr_facts.network = info->network;
+  api::nostr::RelayOptions relay_options;
+  relay_options.own_pubkey = nostr_pubkey;
+  relay_options.federation_pubkeys = {nostr_pubkey};
+  relay_options.now = [&clock] { return clock.NowSeconds(); };
+  auto relay = std::make_unique<api::nostr::Relay>(relay_options);
+  for (const auto& record : store.value()->NostrEvents()) {
+    if (auto st = relay->Publish(record.json); !st) {
+      base::Log(base::LogLevel::kError, "coordinatord", "stored nostr event not served", {{"error", st.error()}});
+    }
+  }
+  deps.on_nostr_event = [relay = relay.get()](const coordinator::NostrEventRecord& record) {
+    if (auto st = relay->Publish(record.json); !st) {
+      base::Log(base::LogLevel::kError, "coordinatord", "nostr event not served", {{"error", st.error()}});
+    }
+  };
+  std::unique_ptr<api::ChatSockets> chat_sockets;  // set before the engine starts
+  deps.on_chat_message = [&chat_sockets](int64_t order_id, const nlohmann::json& message) {
+    chat_sockets->OnMessage(order_id, message);
+  };
   auto engine = std::make_unique<coordinator::Engine>(std::move(deps));
   engine->max_queued = static_cast<size_t>(cfg.limits.engine_queue);
   // Metrics before any thread calls the node (the engine's recovery does, through the desks).
@@ -346,6 +374,8 @@ int main(int argc, char** argv) {
   ms.prices = &book;
   ms.clock = &clock;
   metrics = std::make_shared<api::Metrics>(std::move(ms));
+  chat_sockets = std::make_unique<api::ChatSockets>(
+      api::ChatSocketOptions{engine.get(), [&clock] { return clock.NowSeconds(); }});
   engine->Start();  // re-drives open intents, re-watches unresolved hold invoices
   // After a restore the node may be ahead of the file: look every unresolved hold up now
   // rather than at the first periodic sweep.
@@ -366,8 +396,15 @@ int main(int argc, char** argv) {
   api_deps.currencies = &currencies;
   api_deps.params = p;
   api_deps.now = [&clock] { return clock.NowSeconds(); };
+  api_deps.chat_peer_live = [chat = chat_sockets.get()](int64_t order_id, const std::string& hash_id) {
+    return chat->PeerConnected(order_id, hash_id);
+  };
   auto registered = api::RegisterPublicApi(server, std::move(api_deps));
   if (!registered.ok()) return Fail("api: " + registered.message);
+  // The RoboSats client's default mode: the book from /relay/, the chat over /ws/chat/.
+  if (auto st = server.AddWebSocket("/relay/", relay->Acceptor()); !st.ok()) return Fail("relay: " + st.message);
+  if (auto st = server.AddWebSocket("/ws/chat/", chat_sockets->Acceptor()); !st.ok())
+    return Fail("chat: " + st.message);
   api::http::ServerOptions so;
   so.host = cfg.listen.host;
   so.port = static_cast<uint16_t>(cfg.listen.port);
@@ -377,6 +414,19 @@ int main(int argc, char** argv) {
   auto started = server.Start(so);
   if (!started.ok()) return Fail("listen " + cfg.listen.ToString() + ": " + started.message);
   const std::string api_url = "http://" + cfg.listen.host + ":" + std::to_string(server.Port());
+  // The signed info event (kind 38385) on the relay: now, on a change of /api/info/'s
+  // parameters, and every few minutes.
+  api::nostr::InfoPublisherOptions info_options;
+  info_options.info = [&engine] {
+    auto snap = engine->snapshot();
+    return snap && snap->info ? *snap->info : std::string("{}");
+  };
+  info_options.now = [&clock] { return clock.NowSeconds(); };
+  info_options.alias = cfg.coordinator.alias;
+  info_options.host = cfg.coordinator.host_name.empty() ? cfg.listen.host + ":" + std::to_string(server.Port())
+                                                        : cfg.coordinator.host_name;
+  api::nostr::InfoPublisher info_publisher(std::move(info_options), nostr_key.value(), *relay);
+  info_publisher.Start();
 
   // The operator's listener: the admin API (coordctl).
   auto tokens = api::LoadAdminTokens(cfg.admin.solver_token_files, cfg.admin.resolver_token_files);
@@ -414,6 +464,7 @@ int main(int argc, char** argv) {
   // stops (queued commands are answered "unavailable"); then the desks, whose node callbacks
   // post into the engine, are destroyed (joining their threads) while the engine object still
   // exists; only then the engine.
+  info_publisher.Stop();
   server.Stop();
   operator_server.Stop();
   monitor.Stop();
@@ -421,6 +472,7 @@ int main(int argc, char** argv) {
   engine->Stop();
   payouts.reset();
   holds.reset();
+  chat_sockets.reset();
   engine.reset();
   fetcher.Stop();
   return 0;

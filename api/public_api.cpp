@@ -195,6 +195,11 @@ struct Api {
   }
 
   // RoboSats chat/views.py ChatView: order_id missing → 6000; an invalid POST body → 6003.
+  // The peer holds a /ws/chat/ socket of the order open now.
+  bool PeerLive(int64_t order_id, const std::string& hash_id) const {
+    return d.chat_peer_live && d.chat_peer_live(order_id, hash_id);
+  }
+
   void ChatGet(const Request& r, Responder out) {
     auto auth = Authenticate(r, out, true);
     if (!auth) return;
@@ -204,7 +209,8 @@ struct Api {
     auto order_id = f.QueryInt("order_id", 0, std::numeric_limits<int64_t>::max());
     auto offset = f.QueryInt("offset", 0, std::numeric_limits<int64_t>::max());
     if (!f.ok() || !order_id) return SendStatus(out, coordinator::Error(coordinator::err::kChatInvalid, f.error()));
-    Submit(std::move(*auth), coordinator::ChatGetCmd{*order_id, offset.value_or(0), false}, std::move(out));
+    const bool live = PeerLive(*order_id, auth->hash_id);
+    Submit(std::move(*auth), coordinator::ChatGetCmd{*order_id, offset.value_or(0), live}, std::move(out));
   }
 
   void ChatPost(const Request& r, Responder out) {
@@ -219,7 +225,8 @@ struct Api {
       return SendStatus(out, coordinator::Error(coordinator::err::kChatInvalid,
                                                 f.ok() ? "PGP_message and order_id are required" : f.error()));
     }
-    Submit(std::move(*auth), coordinator::ChatPostCmd{*order_id, *message, offset, false}, std::move(out));
+    const bool live = PeerLive(*order_id, auth->hash_id);
+    Submit(std::move(*auth), coordinator::ChatPostCmd{*order_id, *message, offset, live}, std::move(out));
   }
 
   // RoboSats api/views.py RewardView: errors carry "successful_withdrawal": false.

@@ -32,6 +32,9 @@ struct PublicApiDeps {
   // 429 with Django REST framework's throttle answer.
   RateLimiter::Options robot_rate;
   RateLimiter::Options anonymous_rate{2, 10, 100000};
+  // Does a robot other than `hash_id` hold a /ws/chat/ socket of the order open now
+  // (ChatSockets::PeerConnected)? The REST chat's peer_connected. nullptr: never.
+  std::function<bool(int64_t order_id, const std::string& hash_id)> chat_peer_live;
 };
 
 // Registers every public route on `server`. REQUIRES: before server.Start().

@@ -101,6 +101,7 @@ void ReadCoordinator(MapReader r, CoordinatorInfo& c) {
     c.policies.emplace_back(title, text);
   }
   policies.Finish();
+  r.String("host_name", c.host_name);
   r.Finish();
 }
 

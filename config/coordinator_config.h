@@ -79,6 +79,10 @@ struct CoordinatorInfo {
   // The nostr secret key (hex), in a file readable by its owner only. "" = <data_dir>/nostr.key,
   // made at first start.
   std::string nostr_secret_key_file;
+  // The host (an onion, or host:port) clients reach this coordinator at: the `source` tag of
+  // its order events, "http://<host_name>/order/<alias>/<id>" (RoboSats HOST_NAME). "" = the
+  // listen address.
+  std::string host_name;
   bool operator==(const CoordinatorInfo&) const = default;
 };
 

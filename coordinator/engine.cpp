@@ -199,7 +199,10 @@ bool Engine::Transact(const std::function<void(Tx&)>& body, Tx** out) {
       Ops ops(*this, *tx);
       for (const auto& [id, before] : std::map(tx->status_before)) {
         auto after = tx->store.OrderById(id);
-        if (after && (!before || *before != after->status)) notifications::OnStatusChange(ops, *after, before);
+        if (after && (!before || *before != after->status)) {
+          notifications::OnStatusChange(ops, *after, before);
+          PublishOrderEvent(*tx, *after);
+        }
       }
     }
   } catch (const StoreFailure& e) {

@@ -25,6 +25,7 @@
 #include "coordinator/commands.h"
 #include "coordinator/invoice_checks.h"
 #include "coordinator/model.h"
+#include "coordinator/nostr/order_event.h"
 #include "coordinator/params.h"
 #include "coordinator/store/store.h"
 #include "escrow/crypto/secp256k1.h"
@@ -108,6 +109,16 @@ class Engine {
     const escrow::crypto::Signer* nostr_key = nullptr;
     // The dev tax: accrued on every proceeds ledger row, streamed by keysend (engine_devtax.cpp).
     DevTaxParams dev_tax;
+    // Kind-38383 order events (nostr/order_event.h), signed with nostr_key and stored in the
+    // transition that changed the order's status, for every order that is or was public (none
+    // without a nostr_key). The facts fill their d, source, y and network tags.
+    nostr::OrderEventFacts nostr_facts;
+    // Run on the engine thread after the commit of a transition that stored a nostr event; must
+    // not block (the relay and the publisher queue it).
+    std::function<void(const NostrEventRecord&)> on_nostr_event;
+    // Run on the engine thread after the commit of a chat message, with the order and RoboSats'
+    // message JSON {index, time, message, nick}; must not block (the chat sockets queue it).
+    std::function<void(int64_t order_id, const nlohmann::json& message)> on_chat_message;
   };
 
   explicit Engine(Deps deps);
@@ -172,6 +183,9 @@ class Engine {
   void Schedule(int64_t order_id);
   // One info line per status change of an order (order id, from, to, reason), for operators.
   void NoteTransition(const Order& o);
+  // Signs and stores the kind-38383 event of an order whose status changed, if it is or was
+  // public (engine_nostr.cpp).
+  void PublishOrderEvent(Tx& tx, const Order& o);
   void RunDueTimers(int64_t now);
   void ResolveHtlcsNearExpiry();
   void Recover();

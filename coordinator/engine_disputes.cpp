@@ -58,6 +58,11 @@ JsonResult Engine::DoChatPost(Tx& tx, Robot& robot, const ChatPostCmd& c) {
   auto posted = chat::Post(ops, *room, c.message);
   if (!posted.ok()) return base::Err(posted.error());
   notifications::OnChatMessage(ops, *order, room->me, room->peer);
+  if (m_d.on_chat_message) {
+    tx.after_commit.push_back([this, order_id = order->id, message = chat::MessageJson(*posted, robot.nickname)] {
+      m_d.on_chat_message(order_id, message);
+    });
+  }
   // RoboSats chat/views.py: with an offset, every message after it; without, {}.
   if (!c.offset) return Json::object();
   return chat::Page(ops, *room, *c.offset, c.live_peer);

@@ -321,6 +321,20 @@ struct DevTaxPayment {
   int64_t finished_at = 0;
 };
 
+// A nostr event the coordinator signed (coordinator/nostr), as the relay serves it and the
+// publisher sends it. One row per address: an addressable event (kind, pubkey, d) replaces the
+// previous one in place, as NIP-01 says relays keep only the latest.
+struct NostrEventRecord {
+  int64_t id = 0;
+  std::string event_id;           // 64 hex
+  int kind = 0;
+  std::string pubkey;             // 64 hex
+  std::string d_tag;              // "" for a kind without one
+  int64_t order_id = 0;           // the order it describes; 0: none (the info event)
+  int64_t created_at = 0;
+  std::string json;               // the signed event, wire form
+};
+
 struct LedgerEntry {
   int64_t id = 0;
   int64_t order_id = 0;

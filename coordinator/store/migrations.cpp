@@ -359,7 +359,24 @@ CREATE UNIQUE INDEX dev_tax_payments_in_flight ON dev_tax_payments (state) WHERE
 CREATE INDEX dev_tax_payments_created ON dev_tax_payments (created_at);
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+// Version 5 (nostr): the nostr events the coordinator signs (kind-38383 orders, its info event), one row per
+// address (kind, pubkey, d): the relay serves them, the publisher sends them.
+constexpr const char kSchemaV5[] = R"sql(
+CREATE TABLE nostr_events (
+  id         INTEGER PRIMARY KEY CHECK (id > 0),
+  event_id   TEXT    NOT NULL UNIQUE CHECK (length(event_id) = 64),
+  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 65535),
+  pubkey     TEXT    NOT NULL CHECK (length(pubkey) = 64),
+  d_tag      TEXT    NOT NULL,
+  order_id   INTEGER NOT NULL CHECK (order_id >= 0),
+  created_at INTEGER NOT NULL,
+  json       TEXT    NOT NULL,
+  UNIQUE (kind, pubkey, d_tag)
+) STRICT;
+CREATE INDEX nostr_events_order ON nostr_events (order_id);
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("

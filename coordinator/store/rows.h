@@ -41,6 +41,7 @@ template <> struct TableOf<RewardWithdrawal> { static constexpr const char* kNam
 template <> struct TableOf<Notification> { static constexpr const char* kName = "notifications"; };
 template <> struct TableOf<DevTaxAccrual> { static constexpr const char* kName = "dev_tax_accruals"; };
 template <> struct TableOf<DevTaxPayment> { static constexpr const char* kName = "dev_tax_payments"; };
+template <> struct TableOf<NostrEventRecord> { static constexpr const char* kName = "nostr_events"; };
 
 // In each Columns(), R is the struct or the const struct: one list serves writing and reading.
 template <class V, class R>
@@ -402,6 +403,19 @@ std::string UpsertSql() {
   }
   return std::string("INSERT INTO ") + TableOf<Row>::kName + " (" + columns + ") VALUES (" + values +
          ") ON CONFLICT (id) DO UPDATE SET " + updates;
+}
+
+template <class V, class R>
+  requires std::same_as<std::remove_const_t<R>, NostrEventRecord>
+void Columns(V& v, R& e) {
+  v("id", e.id);
+  v("event_id", e.event_id);
+  v("kind", e.kind);
+  v("pubkey", e.pubkey);
+  v("d_tag", e.d_tag);
+  v("order_id", e.order_id);
+  v("created_at", e.created_at);
+  v("json", e.json);
 }
 
 }  // namespace coordinator::store

@@ -38,6 +38,7 @@ class SqliteStore final : public Store {
   base::Expected<void, std::string> Put(const ChatMessage& m) override;
   base::Expected<void, std::string> Put(const RewardWithdrawal& w) override;
   base::Expected<void, std::string> Put(const Notification& n) override;
+  base::Expected<void, std::string> Put(const NostrEventRecord& e) override;
 
   std::optional<Robot> RobotById(int64_t id) override;
   std::optional<Robot> RobotByHashId(const std::string& hash_id) override;
@@ -77,6 +78,8 @@ class SqliteStore final : public Store {
   std::vector<RewardWithdrawal> RewardWithdrawals() override;
   int64_t RewardsOutstanding() override;
   std::vector<Notification> NotificationsOf(int64_t robot_id, int64_t since, size_t limit) override;
+  std::optional<NostrEventRecord> NostrEventAt(int kind, const std::string& pubkey, const std::string& d_tag) override;
+  std::vector<NostrEventRecord> NostrEvents() override;
   std::vector<LedgerEntry> LedgerBetween(int64_t start, int64_t end) override;
   base::Expected<void, std::string> Put(const DevTaxAccrual& a) override;
   base::Expected<void, std::string> Put(const DevTaxPayment& p) override;

@@ -34,6 +34,7 @@ const char* TableName(Table table) {
     case Table::kNotification: return TableOf<Notification>::kName;
     case Table::kDevTaxAccrual: return TableOf<DevTaxAccrual>::kName;
     case Table::kDevTaxPayment: return TableOf<DevTaxPayment>::kName;
+    case Table::kNostrEvent: return TableOf<NostrEventRecord>::kName;
   }
   return "?";
 }
@@ -52,6 +53,7 @@ template <> constexpr Table kTableOf<RewardWithdrawal> = Table::kRewardWithdrawa
 template <> constexpr Table kTableOf<Notification> = Table::kNotification;
 template <> constexpr Table kTableOf<DevTaxAccrual> = Table::kDevTaxAccrual;
 template <> constexpr Table kTableOf<DevTaxPayment> = Table::kDevTaxPayment;
+template <> constexpr Table kTableOf<NostrEventRecord> = Table::kNostrEvent;
 
 size_t Index(Table table) { return static_cast<size_t>(table); }
 
@@ -166,6 +168,7 @@ base::Expected<void, std::string> SqliteStore::Put(const Dispute& d) { return Pu
 base::Expected<void, std::string> SqliteStore::Put(const ChatMessage& m) { return PutRow(m); }
 base::Expected<void, std::string> SqliteStore::Put(const RewardWithdrawal& w) { return PutRow(w); }
 base::Expected<void, std::string> SqliteStore::Put(const Notification& n) { return PutRow(n); }
+base::Expected<void, std::string> SqliteStore::Put(const NostrEventRecord& e) { return PutRow(e); }
 
 template <class Row, class... Args>
 std::vector<Row> SqliteStore::Select(const std::string& sql, const Args&... args) {
@@ -452,6 +455,17 @@ std::vector<Notification> SqliteStore::NotificationsOf(int64_t robot_id, int64_t
   static const std::string kSql = SelectSql<Notification>(
       "WHERE robot_id = ?1 AND created_at >= ?2 ORDER BY created_at DESC, id DESC LIMIT ?3");
   return Select<Notification>(kSql, robot_id, since, Clamp(limit));
+}
+
+std::optional<NostrEventRecord> SqliteStore::NostrEventAt(int kind, const std::string& pubkey,
+                                                          const std::string& d_tag) {
+  static const std::string kSql = SelectSql<NostrEventRecord>("WHERE kind = ?1 AND pubkey = ?2 AND d_tag = ?3");
+  return SelectOne<NostrEventRecord>(kSql, static_cast<int64_t>(kind), pubkey, d_tag);
+}
+
+std::vector<NostrEventRecord> SqliteStore::NostrEvents() {
+  static const std::string kSql = SelectSql<NostrEventRecord>("ORDER BY created_at, id");
+  return Select<NostrEventRecord>(kSql);
 }
 
 std::vector<LedgerEntry> SqliteStore::LedgerBetween(int64_t start, int64_t end) {

@@ -20,9 +20,9 @@ namespace coordinator {
 
 enum class Table {
   kRobot, kOrder, kHold, kTake, kPayout, kIntent, kLedger, kTick,
-  kDispute, kChat, kRewardWithdrawal, kNotification, kDevTaxAccrual, kDevTaxPayment,
+  kDispute, kChat, kRewardWithdrawal, kNotification, kDevTaxAccrual, kDevTaxPayment, kNostrEvent,
 };
-inline constexpr size_t kTableCount = 14;
+inline constexpr size_t kTableCount = 15;
 
 class Store {
  public:
@@ -59,6 +59,8 @@ class Store {
   virtual base::Expected<void, std::string> Put(const Notification& n) = 0;
   virtual base::Expected<void, std::string> Put(const DevTaxAccrual& a) = 0;
   virtual base::Expected<void, std::string> Put(const DevTaxPayment& p) = 0;
+  // (kind, pubkey, d_tag) is unique: replace an address's event by reusing its row id.
+  virtual base::Expected<void, std::string> Put(const NostrEventRecord& e) = 0;
 
   // Reads. nullopt: no such row. Lists are in id order unless said otherwise. A read that
   // fails in SQLite (I/O error, corruption) is logged and answers nullopt / empty.
@@ -121,6 +123,11 @@ class Store {
 
   // The robot's notifications created at or after `since`, newest first, at most `limit`.
   virtual std::vector<Notification> NotificationsOf(int64_t robot_id, int64_t since, size_t limit) = 0;
+
+  // Nostr events: the one at an address, if any; every event, oldest first (by created_at).
+  virtual std::optional<NostrEventRecord> NostrEventAt(int kind, const std::string& pubkey,
+                                                       const std::string& d_tag) = 0;
+  virtual std::vector<NostrEventRecord> NostrEvents() = 0;
 
   // Ledger rows with start <= created_at < end, in id order.
   virtual std::vector<LedgerEntry> LedgerBetween(int64_t start, int64_t end) = 0;

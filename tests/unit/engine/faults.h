@@ -68,6 +68,12 @@ class FaultyStore final : public coordinator::Store {
   base::Expected<void, std::string> Put(const coordinator::ChatMessage& m) override { return m_real->Put(m); }
   base::Expected<void, std::string> Put(const coordinator::RewardWithdrawal& w) override { return m_real->Put(w); }
   base::Expected<void, std::string> Put(const coordinator::Notification& n) override { return m_real->Put(n); }
+  base::Expected<void, std::string> Put(const coordinator::NostrEventRecord& e) override { return m_real->Put(e); }
+  std::optional<coordinator::NostrEventRecord> NostrEventAt(int kind, const std::string& pubkey,
+                                                            const std::string& d_tag) override {
+    return m_real->NostrEventAt(kind, pubkey, d_tag);
+  }
+  std::vector<coordinator::NostrEventRecord> NostrEvents() override { return m_real->NostrEvents(); }
 
   std::optional<coordinator::Robot> RobotById(int64_t id) override { return m_real->RobotById(id); }
   std::optional<coordinator::Robot> RobotByHashId(const std::string& h) override { return m_real->RobotByHashId(h); }

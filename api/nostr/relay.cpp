@@ -1,0 +1,345 @@
+#include "api/nostr/relay.h"
+
+#include <algorithm>
+#include <map>
+#include <span>
+
+#include <nlohmann/json.hpp>
+
+#include "config/base/encoding.h"
+#include "coordinator/nostr/filter.h"
+#include "escrow/crypto/secp256k1.h"
+
+namespace api::nostr {
+
+namespace cn = coordinator::nostr;
+
+struct Relay::Stored {
+  cn::Event event;
+  std::string json;
+  bool foreign = false;
+};
+
+struct Relay::Connection {
+  std::shared_ptr<http::WebSocket> socket;  // reset on close (the handlers hold this object)
+  std::map<std::string, std::vector<cn::Filter>> subscriptions;
+  int64_t window_start = 0;  // the current minute of the rate limits
+  size_t messages_in_window = 0;
+  size_t events_in_window = 0;
+};
+
+namespace {
+
+// NIP-01: newest first; "in the case of ties the event with the lowest id (first in lexical
+// order) should be first".
+struct NewestFirst {
+  bool operator()(const std::pair<int64_t, std::string>& a, const std::pair<int64_t, std::string>& b) const {
+    if (a.first != b.first) return a.first > b.first;
+    return a.second < b.second;
+  }
+};
+
+std::string Quote(std::string_view s) {
+  std::string out;
+  cn::AppendJsonString(out, s);
+  return out;
+}
+
+std::string Notice(std::string_view message) { return "[\"NOTICE\"," + Quote(message) + "]"; }
+std::string Ok(std::string_view id, bool accepted, std::string_view message) {
+  return "[\"OK\"," + Quote(id) + "," + (accepted ? "true" : "false") + "," + Quote(message) + "]";
+}
+std::string Closed(std::string_view sub, std::string_view message) {
+  return "[\"CLOSED\"," + Quote(sub) + "," + Quote(message) + "]";
+}
+std::string EventMessage(std::string_view sub, const std::string& json) {
+  return "[\"EVENT\"," + Quote(sub) + "," + json + "]";
+}
+
+std::string AddressOf(const cn::Event& e) {
+  if (cn::IsAddressable(e.kind)) return std::to_string(e.kind) + ":" + e.pubkey + ":" + cn::TagValue(e, "d").value_or("");
+  if (cn::IsReplaceable(e.kind)) return std::to_string(e.kind) + ":" + e.pubkey + ":";
+  return {};
+}
+
+// RoboSats' rating token (frontend/src/utils/nostr.ts verifyCoordinatorToken): the coordinator
+// signed (BIP-340 over the raw bytes) event.pubkey followed by the order id of the d tag.
+bool HasReviewToken(const cn::Event& e, const std::string& coordinator) {
+  std::optional<std::string> p, sig;
+  for (const auto& t : e.tags) {
+    if (t.size() >= 2 && t[0] == "p" && !p) p = t[1];
+    if (t.size() >= 2 && t[0] == "sig" && !sig) sig = t[1];
+  }
+  if (!p || *p != coordinator || !sig || !cn::IsLowerHex(*sig, 128)) return false;
+  const std::string d = cn::TagValue(e, "d").value_or("");
+  const size_t colon = d.find(':');
+  std::string order_id;
+  if (colon != std::string::npos) {
+    size_t end = d.find(':', colon + 1);
+    order_id = d.substr(colon + 1, end == std::string::npos ? std::string::npos : end - colon - 1);
+  }
+  const std::string message = e.pubkey + order_id;
+  auto key = base::HexDecode(*p);
+  auto s = base::HexDecode(*sig);
+  if (!key || key->size() != 32 || !s || s->size() != 64) return false;
+  escrow::crypto::XOnlyPubKey xonly{};
+  std::copy(key->begin(), key->end(), xonly.begin());
+  escrow::crypto::SchnorrSig sg{};
+  std::copy(s->begin(), s->end(), sg.begin());
+  return escrow::crypto::VerifySchnorrMessage(
+      xonly, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(message.data()), message.size()), sg);
+}
+
+}  // namespace
+
+struct Relay::State {
+  explicit State(RelayOptions o) : options(std::move(o)) {}
+  const RelayOptions options;
+  mutable std::mutex mu;
+  std::map<std::string, std::shared_ptr<Stored>> by_id;
+  std::map<std::string, std::string> by_address;  // address → id
+  std::set<std::pair<int64_t, std::string>, NewestFirst> by_time;
+  size_t foreign = 0;
+  std::set<std::shared_ptr<Connection>> connections;
+
+  int64_t Now() const { return options.now ? options.now() : 0; }
+
+  // REQUIRES: mu held. Returns "" when stored, else the OK message (stored nothing).
+  std::string Insert(cn::Event event, std::string json, bool foreign_event) {
+    if (by_id.count(event.id)) return "duplicate: already have this event";
+    const std::string address = AddressOf(event);
+    if (!address.empty()) {
+      if (auto it = by_address.find(address); it != by_address.end()) {
+        const auto& old = by_id.at(it->second)->event;
+        if (old.created_at > event.created_at || (old.created_at == event.created_at && old.id < event.id))
+          return "duplicate: have a newer event for this address";
+        Erase(it->second);
+      }
+    }
+    if (foreign_event && foreign >= options.max_foreign_events) return "error: relay full, try later";
+    auto s = std::make_shared<Stored>();
+    s->event = std::move(event);
+    s->json = std::move(json);
+    s->foreign = foreign_event;
+    if (foreign_event) ++foreign;
+    by_time.emplace(s->event.created_at, s->event.id);
+    if (!address.empty()) by_address[address] = s->event.id;
+    const std::string id = s->event.id;
+    by_id.emplace(id, std::move(s));
+    Broadcast(*by_id.at(id));
+    return {};
+  }
+
+  void Erase(const std::string& id) {
+    auto it = by_id.find(id);
+    if (it == by_id.end()) return;
+    if (it->second->foreign) --foreign;
+    by_time.erase({it->second->event.created_at, id});
+    by_id.erase(it);
+  }
+
+  // REQUIRES: mu held. Live updates to open subscriptions (limit is ignored after EOSE).
+  void Broadcast(const Stored& s) {
+    for (const auto& c : connections) {
+      if (!c->socket) continue;
+      for (const auto& [sub, filters] : c->subscriptions) {
+        if (std::any_of(filters.begin(), filters.end(), [&](const auto& f) { return cn::Matches(f, s.event); }))
+          c->socket->SendText(EventMessage(sub, s.json));
+      }
+    }
+  }
+
+  void OnText(const std::shared_ptr<Connection>& c, const std::string& text);
+  void OnEvent(Connection& c, const nlohmann::json& msg, size_t raw_size);
+  void OnReq(Connection& c, const nlohmann::json& msg);
+};
+
+void Relay::State::OnText(const std::shared_ptr<Connection>& c, const std::string& text) {
+  std::lock_guard lock(mu);
+  if (!c->socket) return;
+  const int64_t minute = Now() / 60;
+  if (minute != c->window_start) {
+    c->window_start = minute;
+    c->messages_in_window = 0;
+    c->events_in_window = 0;
+  }
+  if (++c->messages_in_window > options.max_messages_per_minute) {
+    c->socket->SendText(Notice("rate-limited: too many messages; closing"));
+    c->socket->Close(1008, "rate-limited");
+    return;
+  }
+  nlohmann::json msg = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (msg.is_discarded() || !msg.is_array() || msg.empty() || !msg[0].is_string()) {
+    c->socket->SendText(Notice("error: could not parse message: expected a JSON array starting with a message type"));
+    return;
+  }
+  const std::string type = msg[0].get<std::string>();
+  if (type == "EVENT") {
+    OnEvent(*c, msg, text.size());
+  } else if (type == "REQ") {
+    OnReq(*c, msg);
+  } else if (type == "CLOSE") {
+    if (msg.size() != 2 || !msg[1].is_string()) {
+      c->socket->SendText(Notice("error: CLOSE takes one subscription id"));
+      return;
+    }
+    c->subscriptions.erase(msg[1].get<std::string>());
+  } else {
+    c->socket->SendText(Notice("error: unknown message type: " + type.substr(0, 32)));
+  }
+}
+
+void Relay::State::OnEvent(Connection& c, const nlohmann::json& msg, size_t raw_size) {
+  std::string id;
+  if (msg.size() >= 2 && msg[1].is_object()) {
+    if (auto it = msg[1].find("id"); it != msg[1].end() && it->is_string() && it->get_ref<const std::string&>().size() <= 64)
+      id = it->get<std::string>();
+  }
+  auto refuse = [&](std::string_view why) { c.socket->SendText(Ok(id, false, why)); };
+  if (msg.size() != 2 || !msg[1].is_object()) return refuse("invalid: EVENT takes one event object");
+  if (raw_size > options.max_event_bytes) return refuse("invalid: event too large");
+  auto parsed = cn::ParseEvent(msg[1]);
+  if (!parsed) return refuse(parsed.error());
+  cn::Event& e = *parsed;
+  if (e.kind != 38383 && e.kind != 31986 && e.kind != 1059)
+    return refuse("blocked: this relay accepts kinds 38383 (federation orders), 31986 (ratings), 1059 (gift wraps)");
+  if (e.created_at > Now() + options.max_future_s) return refuse("invalid: created_at is too far in the future");
+  if (by_id.count(e.id)) {
+    c.socket->SendText(Ok(id, true, "duplicate: already have this event"));
+    return;
+  }
+  if (auto v = cn::Verify(e); !v) return refuse(v.error());
+  if (e.kind == 38383 && !options.federation_pubkeys.count(e.pubkey))
+    return refuse("blocked: order events are accepted from the federation's coordinators only");
+  if (e.kind == 31986 && !HasReviewToken(e, options.own_pubkey))
+    return refuse("blocked: a rating must carry this coordinator's review token (p and sig tags)");
+  if (e.kind == 1059) {
+    auto p = cn::TagValue(e, "p");
+    if (!p || !options.gift_wrap_recipient || !options.gift_wrap_recipient(*p))
+      return refuse("blocked: gift wraps are accepted for robots of live orders only");
+  }
+  if (++c.events_in_window > options.max_events_per_minute) return refuse("rate-limited: too many events");
+  const bool own = e.pubkey == options.own_pubkey;
+  std::string json = cn::ToJson(e);
+  std::string why = Insert(std::move(e), std::move(json), !own);
+  if (why.empty()) c.socket->SendText(Ok(id, true, ""));
+  else c.socket->SendText(Ok(id, why.rfind("duplicate:", 0) == 0, why));
+}
+
+void Relay::State::OnReq(Connection& c, const nlohmann::json& msg) {
+  if (msg.size() < 2 || !msg[1].is_string()) {
+    c.socket->SendText(Notice("error: REQ takes a subscription id and filters"));
+    return;
+  }
+  const std::string sub = msg[1].get<std::string>();
+  if (sub.empty() || sub.size() > options.max_subscription_id) {
+    c.socket->SendText(Notice("error: subscription id must have 1 to " + std::to_string(options.max_subscription_id) +
+                              " characters"));
+    return;
+  }
+  if (msg.size() < 3) {
+    c.socket->SendText(Closed(sub, "invalid: REQ needs at least one filter"));
+    return;
+  }
+  if (msg.size() - 2 > options.max_filters) {
+    c.socket->SendText(Closed(sub, "invalid: too many filters"));
+    return;
+  }
+  if (!c.subscriptions.count(sub) && c.subscriptions.size() >= options.max_subscriptions) {
+    c.socket->SendText(Closed(sub, "error: too many subscriptions"));
+    return;
+  }
+  std::vector<cn::Filter> filters;
+  for (size_t i = 2; i < msg.size(); ++i) {
+    auto f = cn::ParseFilter(msg[i]);
+    if (!f) {
+      c.subscriptions.erase(sub);
+      c.socket->SendText(Closed(sub, f.error()));
+      return;
+    }
+    filters.push_back(std::move(*f));
+  }
+  // The initial answer: per filter its newest `limit` events, the union sent newest first.
+  std::set<std::pair<int64_t, std::string>, NewestFirst> chosen;
+  for (const auto& f : filters) {
+    size_t limit = options.max_results;
+    if (f.limit) limit = std::min<size_t>(limit, static_cast<size_t>(*f.limit));
+    size_t n = 0;
+    for (const auto& key : by_time) {
+      if (n >= limit || chosen.size() >= options.max_results) break;
+      if (f.until && key.first > *f.until) continue;
+      if (f.since && key.first < *f.since) break;
+      const auto& s = *by_id.at(key.second);
+      if (cn::Matches(f, s.event)) {
+        chosen.insert(key);
+        ++n;
+      }
+    }
+  }
+  for (const auto& key : chosen) {
+    if (!c.socket->SendText(EventMessage(sub, by_id.at(key.second)->json))) return;
+  }
+  c.socket->SendText("[\"EOSE\"," + Quote(sub) + "]");
+  c.subscriptions[sub] = std::move(filters);
+}
+
+Relay::Relay(RelayOptions options) : m_state(std::make_shared<State>(std::move(options))) {}
+
+Relay::~Relay() {
+  std::lock_guard lock(m_state->mu);
+  for (const auto& c : m_state->connections) c->socket.reset();
+  m_state->connections.clear();
+}
+
+base::Expected<void, std::string> Relay::Publish(const std::string& event_json) {
+  nlohmann::json j = nlohmann::json::parse(event_json, nullptr, false);
+  if (j.is_discarded()) return base::Err(std::string("relay: publish: not JSON"));
+  auto e = cn::ParseEvent(j);
+  if (!e) return base::Err("relay: publish: " + e.error());
+  if (auto v = cn::Verify(*e); !v) return base::Err("relay: publish: " + v.error());
+  std::lock_guard lock(m_state->mu);
+  std::string json = cn::ToJson(*e);
+  std::string why = m_state->Insert(std::move(*e), std::move(json), /*foreign_event=*/false);
+  if (!why.empty() && why.rfind("duplicate:", 0) != 0) return base::Err("relay: publish: " + why);
+  return {};
+}
+
+http::WebSocketAccept Relay::Acceptor() {
+  std::weak_ptr<State> weak = m_state;
+  return [weak](const http::Request&, const std::shared_ptr<http::WebSocket>& socket)
+             -> base::Expected<http::WebSocketHandlers, http::WebSocketRefusal> {
+    auto state = weak.lock();
+    if (!state) return base::Err(http::WebSocketRefusal{503, 1028, "The relay is shutting down"});
+    auto c = std::make_shared<Connection>();
+    c->socket = socket;
+    {
+      std::lock_guard lock(state->mu);
+      state->connections.insert(c);
+    }
+    http::WebSocketHandlers h;
+    h.on_text = [weak, c](std::string text) {
+      if (auto s = weak.lock()) s->OnText(c, text);
+    };
+    h.on_close = [weak, c] {
+      auto s = weak.lock();
+      if (!s) return;
+      std::lock_guard lock(s->mu);
+      c->socket.reset();
+      c->subscriptions.clear();
+      s->connections.erase(c);
+    };
+    return h;
+  };
+}
+
+size_t Relay::EventCount() const {
+  std::lock_guard lock(m_state->mu);
+  return m_state->by_id.size();
+}
+
+size_t Relay::ConnectionCount() const {
+  std::lock_guard lock(m_state->mu);
+  return m_state->connections.size();
+}
+
+}  // namespace api::nostr

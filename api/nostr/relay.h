@@ -1,0 +1,86 @@
+// The coordinator's NIP-01 relay at /relay/ (the RoboSats client's default "nostr" mode reads
+// its book there: REQ {authors: federation keys, kinds: [38383], since: now - 30 h}).
+//
+// It serves the events the coordinator signed (loaded from the store at start, then each one
+// the engine commits, via Publish) and, from others, only what the federation's relays carry:
+//   - kind 38383 signed by a federation key (options.federation_pubkeys);
+//   - kind 31986 ratings carrying our /api/review/ token: tags ["p", <our key>] and
+//     ["sig", BIP-340 signature by <our key> of (event.pubkey + order id)], the order id being
+//     the part after ':' of the d tag (RoboSats frontend/src/utils/nostr.ts
+//     verifyCoordinatorToken; our Engine::DoReview signs that message);
+//   - kind 1059 gift wraps whose p tag `gift_wrap_recipient` accepts (robots of live orders).
+// Every event from a client is size-checked, parsed, id- and signature-verified first.
+//
+// Messages (NIP-01): client → relay ["EVENT", <event>], ["REQ", <sub id>, <filter>…],
+// ["CLOSE", <sub id>]; relay → client ["EVENT", <sub id>, <event>], ["EOSE", <sub id>],
+// ["OK", <event id>, <true|false>, <message>], ["CLOSED", <sub id>, <message>],
+// ["NOTICE", <message>]. NIP-01: "OK messages MUST be sent in response to EVENT messages
+// received from clients"; prefixes "duplicate:", "blocked:", "rate-limited:", "invalid:",
+// "error:". Bad input never closes the socket by itself: it gets a NOTICE or an OK false (the
+// server closes oversized frames with 1009, binary ones with 1003, a client that does not read
+// with 1008).
+//
+// Live updates: an event accepted or published after a REQ's EOSE is sent to every open
+// subscription it matches. Addressable (30000–39999) and replaceable kinds keep only the
+// newest event of each address (NIP-01), so a client never sees a stale state after a newer.
+//
+// Thread-safe: Publish from the engine thread, the handlers on the server's io threads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/http/websocket.h"
+#include "coordinator/nostr/event.h"
+
+namespace api::nostr {
+
+struct RelayOptions {
+  std::string own_pubkey;                    // the coordinator's key (hex): ratings must carry its token
+  std::set<std::string> federation_pubkeys;  // whose kind-38383 events are accepted (own included)
+  // Is `pubkey` a robot that may receive a gift wrap here? nullptr: kind 1059 refused.
+  std::function<bool(const std::string& pubkey)> gift_wrap_recipient;
+  std::function<int64_t()> now;              // Unix seconds
+  size_t max_subscriptions = 20;             // per connection
+  size_t max_filters = 10;                   // per REQ
+  size_t max_subscription_id = 64;           // characters
+  size_t max_event_bytes = 32 * 1024;        // one EVENT's serialized event
+  int64_t max_future_s = 900;                // created_at at most this far ahead of now
+  size_t max_results = 1000;                 // per REQ's initial answer (and the default limit)
+  size_t max_foreign_events = 20000;         // events from others held at once
+  size_t max_events_per_minute = 30;         // EVENTs accepted from one connection
+  size_t max_messages_per_minute = 600;      // any message from one connection; beyond: NOTICE, closed
+};
+
+class Relay {
+ public:
+  explicit Relay(RelayOptions options);
+  ~Relay();
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+
+  // Adds one of our signed events (wire JSON) and sends it to matching subscriptions. Errors:
+  // unparsable or unverifiable JSON (logged by the caller; a bug).
+  base::Expected<void, std::string> Publish(const std::string& event_json);
+
+  // For HttpServer::AddWebSocket("/relay/", …).
+  http::WebSocketAccept Acceptor();
+
+  // How many events are held; how many connections are open (tests, metrics).
+  size_t EventCount() const;
+  size_t ConnectionCount() const;
+
+ private:
+  struct Stored;
+  struct Connection;
+  struct State;
+  std::shared_ptr<State> m_state;
+};
+
+}  // namespace api::nostr
