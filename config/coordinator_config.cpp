@@ -7,9 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "config/checks.h"
 #include "config/yaml_reader.h"
@@ -530,35 +528,11 @@ std::string_view PriceSourceKindName(PriceSourceKind kind) {
 }
 
 base::Expected<CoordinatorConfig, std::string> ParseCoordinatorConfig(std::string_view yaml_text) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& ex) {
-    return base::Err("yaml: line " + std::to_string(ex.mark.line + 1) + ", column " +
-                     std::to_string(ex.mark.column + 1) + ": " + ex.msg);
-  }
-  ErrorList errors;
-  CoordinatorConfig config;
-  try {
-    ReadDocument(root, errors, config);
-  } catch (const YAML::Exception& ex) {  // not expected: the readers only use non-throwing calls
-    errors.Add("(document)", std::string("yaml: ") + ex.msg);
-  }
-  if (!errors.empty()) return base::Err(errors.Joined());
-  Validate(errors, config);
-  if (!errors.empty()) return base::Err(errors.Joined());
-  return config;
+  return ParseConfigDocument<CoordinatorConfig>(yaml_text, ReadDocument, Validate);
 }
 
 base::Expected<CoordinatorConfig, std::string> LoadCoordinatorConfig(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return base::Err(path + ": cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return base::Err(path + ": read error");
-  auto parsed = ParseCoordinatorConfig(text.str());
-  if (!parsed.ok()) return base::Err(path + ":\n" + parsed.error());
-  return std::move(parsed).value();
+  return LoadConfigFile<CoordinatorConfig>(path, ReadDocument, Validate);
 }
 
 std::vector<std::string> ListCoordinatorConfigKeys() {

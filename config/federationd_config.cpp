@@ -1,7 +1,5 @@
 #include "config/federationd_config.h"
 
-#include <fstream>
-#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
@@ -98,34 +96,11 @@ std::string_view CoordinatorOriginName(CoordinatorOrigin origin) {
 }
 
 base::Expected<FederationdConfig, std::string> ParseFederationdConfig(std::string_view yaml_text) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& ex) {
-    return base::Err("yaml: line " + std::to_string(ex.mark.line + 1) + ", column " +
-                     std::to_string(ex.mark.column + 1) + ": " + ex.msg);
-  }
-  ErrorList errors;
-  FederationdConfig config;
-  try {
-    ReadDocument(root, errors, config);
-  } catch (const YAML::Exception& ex) {
-    errors.Add("(document)", std::string("yaml: ") + ex.msg);
-  }
-  if (!errors.empty()) return base::Err(errors.Joined());
-  Validate(errors, config);
-  if (!errors.empty()) return base::Err(errors.Joined());
-  return config;
+  return ParseConfigDocument<FederationdConfig>(yaml_text, ReadDocument, Validate);
 }
 
 base::Expected<FederationdConfig, std::string> LoadFederationdConfig(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return base::Err(path + ": cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = ParseFederationdConfig(text.str());
-  if (!parsed.ok()) return base::Err(path + ":\n" + parsed.error());
-  return std::move(parsed).value();
+  return LoadConfigFile<FederationdConfig>(path, ReadDocument, Validate);
 }
 
 std::vector<std::string> ListFederationdConfigKeys() {

@@ -1,6 +1,8 @@
 #include "config/yaml_reader.h"
 
 #include <charconv>
+#include <fstream>
+#include <sstream>
 #include <cmath>
 #include <limits>
 #include <system_error>
@@ -197,6 +199,24 @@ void MapReader::Finish() {
   if (!m_valid) return;
   for (const std::string& key : m_order) {
     if (m_used.find(key) == m_used.end()) m_errors.Add(JoinPath(m_path, key), "unknown key");
+  }
+}
+
+base::Expected<std::string, std::string> ReadConfigText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return base::Err(path + ": cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return base::Err(path + ": read error");
+  return text.str();
+}
+
+base::Expected<YAML::Node, std::string> LoadYamlDocument(std::string_view yaml_text) {
+  try {
+    return YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& ex) {
+    return base::Err("yaml: line " + std::to_string(ex.mark.line + 1) + ", column " +
+                     std::to_string(ex.mark.column + 1) + ": " + ex.msg);
   }
 }
 

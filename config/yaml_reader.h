@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "config/base/expected.h"
+
 namespace config {
 
 // Errors in document order, each "path: problem". Also records every key path a reader asked
@@ -106,6 +108,42 @@ void MapReader::Enum(std::string_view key, E& out,
     allowed += name;
   }
   m_errors.Add(PathOf(key), "'" + text + "' is not one of " + allowed);
+}
+
+// A config file's text, or "<path>: cannot be read" / "<path>: read error".
+base::Expected<std::string, std::string> ReadConfigText(const std::string& path);
+
+// The YAML document of a config's text, or "yaml: line L, column C: problem".
+base::Expected<YAML::Node, std::string> LoadYamlDocument(std::string_view yaml_text);
+
+// A config schema's whole reading: the YAML text → read(root, errors, config) (every key, into
+// the defaults) → if nothing was wrong, validate(errors, config) (values, cross-field rules).
+// Every problem in one message, a line each.
+template <class Config, class Read, class Validate>
+base::Expected<Config, std::string> ParseConfigDocument(std::string_view yaml_text, Read read, Validate validate) {
+  auto root = LoadYamlDocument(yaml_text);
+  if (!root.ok()) return base::Err(root.error());
+  ErrorList errors;
+  Config config;
+  try {
+    read(root.value(), errors, config);
+  } catch (const YAML::Exception& ex) {  // not expected: the readers only use non-throwing calls
+    errors.Add("(document)", std::string("yaml: ") + ex.msg);
+  }
+  if (!errors.empty()) return base::Err(errors.Joined());
+  validate(errors, config);
+  if (!errors.empty()) return base::Err(errors.Joined());
+  return config;
+}
+
+// The same, from the file at `path` (errors prefixed with the path).
+template <class Config, class Read, class Validate>
+base::Expected<Config, std::string> LoadConfigFile(const std::string& path, Read read, Validate validate) {
+  auto text = ReadConfigText(path);
+  if (!text.ok()) return base::Err(text.error());
+  auto parsed = ParseConfigDocument<Config>(text.value(), read, validate);
+  if (!parsed.ok()) return base::Err(path + ":\n" + parsed.error());
+  return std::move(parsed).value();
 }
 
 }  // namespace config

@@ -12,8 +12,16 @@
 #include <vector>
 
 #include "coordinator/engine.h"
+#include "escrow/crypto/sha256.h"
 
 namespace coordinator {
+
+// A hash or preimage as the store keeps it (64 hex characters, written by the engine itself);
+// all zeros if it is not one.
+inline escrow::Hash32 HashFromHex(const std::string& hex) {
+  auto h = escrow::crypto::Hash32FromHex(hex);
+  return h ? *h : escrow::Hash32{};
+}
 
 // A send the node refused outright, before any HTLC left: a failed attempt, not an undecided one.
 bool RefusedBeforeSending(escrow::LnErrorCode code);
