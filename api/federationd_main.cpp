@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/federationd_api.h"
+#include "api/federationd_metrics.h"
 #include "api/http/server.h"
 #include "config/base/clock.h"
 #include "config/base/log.h"
@@ -20,7 +21,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: federationd [--config FILE] [--listen HOST:PORT]\n"
     "  Serves the joint order book of the coordinators in the federation file, fetched through\n"
-    "  Tor (config/federationd.example.yaml documents every option), as JSON and as a web page.\n";
+    "  Tor (config/federationd.example.yaml documents every option), as JSON and as a web page,\n"
+    "  and Prometheus metrics on metrics_listen.\n";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "federationd: %s\n", message.c_str());
@@ -93,21 +95,39 @@ int main(int argc, char** argv) {
   vo.page_refresh_s = cfg.page_refresh_s;
   federation::FederationView view(std::move(entries), [&fetcher] { return fetcher.Slots(); }, clock, vo);
 
+  auto metrics = std::make_shared<api::FederationdMetrics>([&fetcher] { return fetcher.Slots(); }, clock,
+                                                           cfg.slow_after_ms);
+  api::http::HttpServer metrics_server;
+  if (auto st = api::RegisterFederationdMetricsRoute(metrics_server, metrics); !st.ok()) {
+    return Fail("metrics: " + st.message);
+  }
+  api::http::ServerOptions mo;
+  mo.host = cfg.metrics_listen.host;
+  mo.port = static_cast<uint16_t>(cfg.metrics_listen.port);
+  mo.threads = 1;
+  if (auto st = metrics_server.Start(mo); !st.ok()) {
+    return Fail("metrics_listen " + cfg.metrics_listen.ToString() + ": " + st.message);
+  }
+
   api::http::HttpServer server;
   if (auto st = api::RegisterFederationdApi(server, view); !st.ok()) return Fail("api: " + st.message);
   api::http::ServerOptions so;
   so.host = cfg.listen.host;
   so.port = static_cast<uint16_t>(cfg.listen.port);
+  so.observer = metrics->HttpObserver();
   if (auto st = server.Start(so); !st.ok()) return Fail("listen " + cfg.listen.ToString() + ": " + st.message);
   if (auto st = fetcher.Start(); !st.ok()) return Fail("proxy: " + st.message);
 
   std::printf("federationd: serving the joint book on http://%s:%u\n", cfg.listen.host.c_str(),
               static_cast<unsigned>(server.Port()));
+  std::printf("federationd: metrics on http://%s:%u/metrics\n", cfg.metrics_listen.host.c_str(),
+              static_cast<unsigned>(metrics_server.Port()));
   std::fflush(stdout);
   int sig = 0;
   sigwait(&stop_signals, &sig);
   base::Log(base::LogLevel::kInfo, "federationd", "stopping", {{"signal", std::to_string(sig)}});
   server.Stop();
+  metrics_server.Stop();
   fetcher.Stop();
   return 0;
 }

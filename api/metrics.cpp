@@ -12,6 +12,7 @@
 #include <prometheus/text_serializer.h>
 
 #include "config/base/log.h"
+#include "coordinator/model.h"
 
 namespace api {
 namespace {
@@ -32,9 +33,12 @@ constexpr std::array<const char*, 19> kStatusNames = {
 constexpr std::array<const char*, 3> kHoldRoleNames = {"maker_bond", "taker_bond", "escrow"};
 // coordinator::PayoutState.
 constexpr std::array<const char*, 5> kPayoutStateNames = {"pending", "in_flight", "succeeded", "failed", "replaced"};
-// coordinator::IntentKind; later kinds are exported by number until named here.
-constexpr std::array<const char*, 5> kIntentKindNames = {"add_hold", "settle_hold", "cancel_hold", "pay",
-                                                         "pay_reward"};
+// coordinator::IntentKind (every kind named: the static_assert below).
+constexpr std::array<const char*, 6> kIntentKindNames = {"add_hold", "settle_hold", "cancel_hold", "pay",
+                                                         "pay_reward", "pay_dev_tax"};
+
+static_assert(kIntentKindNames.size() == static_cast<size_t>(coordinator::IntentKind::kPayDevTax) + 1,
+              "name every IntentKind: only named kinds are exported");
 
 std::string IntentKindName(size_t kind) {
   return kind < kIntentKindNames.size() ? kIntentKindNames[kind] : "kind_" + std::to_string(kind);
@@ -207,6 +211,27 @@ void Metrics::Impl::AddLevels(std::vector<MetricFamily>& out) const {
     ages.Add(f.open_intents[i] > 0 && at > 0 ? static_cast<double>(std::max<int64_t>(0, now - at)) : 0,
              {{"kind", IntentKindName(i)}});
   }
+  // The dev tax (coordinator/dev_tax.h): exported whatever the share (zeros without one).
+  FamilyBuilder(out, "coordinator_dev_tax_accrued_msat_total",
+                "Millisats of trade proceeds accrued to the dev fund (floor(proceeds x share) per event)",
+                MetricType::Counter)
+      .Add(static_cast<double>(f.dev_tax_accrued_msat));
+  FamilyBuilder(out, "coordinator_dev_tax_paid_sat_total", "Sats the dev fund received (succeeded keysends)",
+                MetricType::Counter)
+      .Add(static_cast<double>(f.dev_tax_paid_sat));
+  FamilyBuilder(out, "coordinator_dev_tax_routing_fees_sat_total",
+                "Routing fees of the succeeded dev-tax payments, paid by the coordinator", MetricType::Counter)
+      .Add(static_cast<double>(f.dev_tax_fees_sat));
+  FamilyBuilder dev_payments(out, "coordinator_dev_tax_payments_total", "Dev-tax payments ended, by result",
+                             MetricType::Counter);
+  dev_payments.Add(static_cast<double>(f.dev_tax_payments_by_state[2]), {{"result", "succeeded"}});
+  dev_payments.Add(static_cast<double>(f.dev_tax_payments_by_state[3]), {{"result", "failed"}});
+  FamilyBuilder(out, "coordinator_dev_tax_payments_in_flight", "Dev-tax payments under way (0 or 1)",
+                MetricType::Gauge)
+      .Add(static_cast<double>(f.dev_tax_payments_by_state[1]));
+  FamilyBuilder(out, "coordinator_dev_tax_pending_msat",
+                "Millisats accrued to the dev fund and not paid yet (accrued - paid x 1000)", MetricType::Gauge)
+      .Add(static_cast<double>(f.dev_tax_pending_msat));
   if (f.nearest_htlc_expiry_height > 0) {
     FamilyBuilder(out, "coordinator_htlc_nearest_expiry_height",
                   "The lowest expiry height of an HTLC held for a hold invoice", MetricType::Gauge)

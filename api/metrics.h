@@ -28,6 +28,12 @@
 //   coordinator_price_feed_age_seconds                                  gauge (freshest source)
 //   coordinator_engine_queue_depth                                      gauge
 //   coordinator_store_read_ok                                           gauge 1/0
+//   coordinator_dev_tax_accrued_msat_total                              counter
+//   coordinator_dev_tax_paid_sat_total                                  counter (succeeded keysends)
+//   coordinator_dev_tax_routing_fees_sat_total                          counter
+//   coordinator_dev_tax_payments_total{result=succeeded|failed}         counter
+//   coordinator_dev_tax_payments_in_flight                              gauge
+//   coordinator_dev_tax_pending_msat                                    gauge (accrued, not paid yet)
 #pragma once
 
 #include <chrono>

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "api/fields.h"
+#include "api/http/gzip.h"
 #include "coordinator/errors.h"
 #include "coordinator/identity/auth_header.h"
 #include "coordinator/identity/robot_identity.h"
@@ -24,6 +25,8 @@ struct Api {
   PublicApiDeps d;
   RateLimiter robot_limit;
   RateLimiter anonymous_limit;
+  // The book's gzip bodies: compressed once per snapshot body, for the first client asking.
+  http::GzipOnce book_gzip;
 
   // Django REST framework's throttled answer (RoboSats is a DRF application).
   bool Throttled(RateLimiter& limiter, const std::string& key, Responder& out) {
@@ -123,7 +126,12 @@ struct Api {
       out.Send(404, Json{{"not_found", "No orders found, be the first to make one"}});
       return;
     }
-    out.Send(200, it->second);
+    const std::string* accept = r.headers.Find("Accept-Encoding");
+    if (accept && http::AcceptsGzip(*accept)) {
+      out.Send(200, it->second, book_gzip.For(it->second));
+    } else {
+      out.Send(200, it->second);
+    }
   }
 
   void Limits(Responder out) {

@@ -11,6 +11,8 @@ std::string HostPort::ToString() const {
   return host + ":" + std::to_string(port);
 }
 
+bool IsLoopback(const std::string& h) { return h == "localhost" || h == "::1" || h.rfind("127.", 0) == 0; }
+
 bool ParseHostPort(std::string_view text, HostPort& out) {
   std::string_view host;
   std::string_view port;

@@ -19,6 +19,8 @@ struct HostPort {
 
 // "host:port" or "[v6]:port".
 bool ParseHostPort(std::string_view text, HostPort& out);
+// A host only this machine reaches: localhost, ::1, 127.x.y.z.
+bool IsLoopback(const std::string& host);
 // Reads `key` as host:port into `out` (kept on error).
 void ReadHostPort(MapReader& reader, std::string_view key, HostPort& out);
 

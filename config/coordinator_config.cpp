@@ -460,8 +460,6 @@ void ValidateLimits(ErrorList& e, const LimitsOptions& l) {
   }
 }
 
-bool IsLoopback(const std::string& h) { return h == "localhost" || h == "::1" || h.rfind("127.", 0) == 0; }
-
 void Validate(ErrorList& e, CoordinatorConfig& c) {
   if (c.data_dir.empty()) e.Add("data_dir", "must not be empty");
   if (c.listen.port != 0 && c.listen == c.operator_listen) {

@@ -167,8 +167,9 @@ struct HttpPricesOptions {
   std::vector<std::string> providers{"yadio", "blockchain", "bitpay", "criptoya"};
   int64_t interval_s = 60;
   // "" = direct; else always the normalised URL "socks5h://host:port" (the file may say either
-  // "host:port" or "socks5h://host:port"; socks5:// and other schemes are refused).
-  std::string socks5h_proxy;
+  // "host:port" or "socks5h://host:port"; socks5:// and other schemes are refused). Tor's SOCKS
+  // port by default (ops/tor/torrc): a coordinator fetches through Tor unless told otherwise.
+  std::string socks5h_proxy = "socks5h://127.0.0.1:9050";
   int64_t timeout_s = 20;
   // A provider whose last good answer is older than this many intervals no longer counts.
   int64_t stale_after_intervals = 5;

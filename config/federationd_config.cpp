@@ -18,6 +18,7 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, FederationdConfig& 
   r.String("federation_file", c.federation_file);
   r.Enum("network", c.network, {{"mainnet", FederationNetwork::kMainnet}, {"testnet", FederationNetwork::kTestnet}});
   ReadHostPort(r, "listen", c.listen);
+  ReadHostPort(r, "metrics_listen", c.metrics_listen);
   r.Enum("log_level", c.log_level,
          {{"debug", base::LogLevel::kDebug},
           {"info", base::LogLevel::kInfo},
@@ -50,6 +51,14 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, FederationdConfig& 
 
 void Validate(ErrorList& e, FederationdConfig& c) {
   if (c.federation_file.empty()) e.Add("federation_file", "must not be empty");
+  // The operator's: the fetch status of every coordinator is nobody else's business.
+  if (!IsLoopback(c.metrics_listen.host)) {
+    e.Add("metrics_listen", "'" + c.metrics_listen.ToString() +
+                                "' is not a loopback address: /metrics must only be reachable from this machine "
+                                "(use 127.0.0.1 and an SSH tunnel)");
+  } else if (c.metrics_listen.port != 0 && c.metrics_listen == c.listen) {
+    e.Add("metrics_listen", c.metrics_listen.ToString() + " is the same address as listen");
+  }
   NormaliseSocks5hProxy(e, "proxy", c.proxy);
   const size_t before = e.errors().size();
   CheckRange(e, "refresh_interval_ms", c.refresh_interval_ms, int64_t{100}, int64_t{86'400'000});

@@ -38,6 +38,8 @@ struct FederationdConfig {
   std::string federation_file = "./federation.json";
   FederationNetwork network = FederationNetwork::kMainnet;
   HostPort listen{"127.0.0.1", 12598};
+  // GET /metrics (Prometheus) on a listener of its own; loopback only.
+  HostPort metrics_listen{"127.0.0.1", 12599};
   base::LogLevel log_level = base::LogLevel::kInfo;
   // Always "socks5h://host:port" after validation (or "": no proxy, only direct coordinators).
   std::string proxy = "socks5h://127.0.0.1:9050";

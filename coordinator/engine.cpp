@@ -222,6 +222,10 @@ bool Engine::Transact(const std::function<void(Tx&)>& body, Tx** out) {
   }
   for (auto& f : tx->after_commit) f();
   for (const auto& intent : tx->new_intents) {
+    base::Log(base::LogLevel::kDebug, "engine", "intent decided",
+              {{"intent", std::to_string(intent.id)},
+               {"kind", std::to_string(static_cast<int>(intent.kind))},
+               {"order", std::to_string(intent.order_id)}});
     CrashPoint("commit", intent.kind);
     Execute(intent, /*redrive=*/false);
   }
@@ -294,7 +298,12 @@ void Engine::Handle(CommandItem& c) {
         if (!result.ok()) tx.abort = true;
       },
       &done);
-  if (!result.ok()) {
+  if (result.ok()) {
+    // One line per request handled (debug): the command and its order, never the robot.
+    auto [name, order_id] = Describe(c.command);
+    base::Log(base::LogLevel::kDebug, "engine", "request handled",
+              {{"command", name}, {"order", std::to_string(order_id)}});
+  } else {
     // What an operator needs to follow a refused request: never the robot's identity.
     auto [name, order_id] = Describe(c.command);
     base::Log(base::LogLevel::kInfo, "engine", "request refused",

@@ -327,7 +327,20 @@ void Engine::Publish() {
       }
     }
   }
-  for (auto& [key, list] : books) snap->book[key] = std::make_shared<const std::string>(list.dump());
+  // A body equal to the previous snapshot's is kept as that object: what is prepared from it once
+  // (the API's gzip form, api/http/gzip.h GzipOnce) stays valid while the book does not change.
+  const std::shared_ptr<const Snapshot> previous = std::atomic_load(&m_snapshot);
+  for (auto& [key, list] : books) {
+    std::string body = list.dump();
+    if (previous) {
+      auto it = previous->book.find(key);
+      if (it != previous->book.end() && it->second && *it->second == body) {
+        snap->book[key] = it->second;
+        continue;
+      }
+    }
+    snap->book[key] = std::make_shared<const std::string>(std::move(body));
+  }
   snap->public_orders = num_buy + num_sell;
 
   const TradeParams& p = m_d.params;

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <climits>
 #include <cstdlib>
@@ -45,9 +46,27 @@ bool IsZeroWeight(std::string_view params) {
   return false;
 }
 
+std::atomic<uint64_t> g_gzip_count{0};
+
 }  // namespace
 
+uint64_t GzipCount() { return g_gzip_count.load(std::memory_order_relaxed); }
+
+std::shared_ptr<const std::string> GzipOnce::For(const std::shared_ptr<const std::string>& plain) {
+  if (!plain) return nullptr;
+  std::lock_guard lock(m_mu);
+  auto it = m_entries.find(plain.get());
+  if (it != m_entries.end() && it->second.plain.lock() == plain) return it->second.gzip;
+  // Forms of bodies no snapshot holds any more go first (a handful of entries: one per book key
+  // of the live snapshots).
+  std::erase_if(m_entries, [](const auto& e) { return e.second.plain.expired(); });
+  auto packed = std::make_shared<const std::string>(Gzip(*plain));
+  m_entries[plain.get()] = Entry{plain, packed};
+  return packed;
+}
+
 std::string Gzip(std::string_view data) {
+  g_gzip_count.fetch_add(1, std::memory_order_relaxed);
   if (data.size() > UINT_MAX / 2) throw std::length_error("gzip: body too large");
   z_stream stream{};
   // windowBits 15 + 16: a gzip header and trailer around the deflate stream.

@@ -1,6 +1,6 @@
 // OpsFigures: what an operator watches, read from the store in one read transaction on a
 // connection of its own (never the engine's): orders by status, sats locked in hold invoices,
-// payouts, open intents and the nearest HTLC deadline. The metrics endpoint reads it at each
+// payouts, open intents, the nearest HTLC deadline and the dev tax. The metrics endpoint reads it at each
 // scrape (api/metrics.h); SQLite's WAL lets it read while the engine writes.
 #pragma once
 
@@ -37,6 +37,14 @@ struct OpsFigures {
   // (Unix s) of the oldest open one (0: none open).
   std::array<int64_t, 16> open_intents{};
   std::array<int64_t, 16> oldest_open_intent_at{};
+  // The dev tax (coordinator/dev_tax.h): millisats accrued ever; sats the dev fund received
+  // (succeeded payments) and their routing fees; payments by state (indexed by PayoutState:
+  // in flight 1, succeeded 2, failed 3); accrued but not paid yet (accrued − paid × 1000).
+  int64_t dev_tax_accrued_msat = 0;
+  int64_t dev_tax_paid_sat = 0;
+  int64_t dev_tax_fees_sat = 0;
+  std::array<int64_t, 5> dev_tax_payments_by_state{};
+  int64_t dev_tax_pending_msat = 0;
 };
 
 // Thread-safe (one connection, one mutex).
@@ -55,6 +63,12 @@ class FiguresReader {
   explicit FiguresReader(std::unique_ptr<store::Db> db);
   std::mutex m_mu;
   std::unique_ptr<store::Db> m_db;  // guarded by m_mu
+  // Orders by status without counting every order at each scrape: an order in a terminal status
+  // (4, 5, 12, 14, 17, 18) never changes again, so every order with an id up to the oldest
+  // live one is counted once and remembered here; each Read counts the live orders (partial
+  // index orders_live) and the terminal ones after this mark.
+  int64_t m_terminal_through = 0;                 // guarded by m_mu
+  std::array<int64_t, 19> m_terminal_counts{};   // orders with id <= m_terminal_through; guarded by m_mu
 };
 
 }  // namespace coordinator

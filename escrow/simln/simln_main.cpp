@@ -1,7 +1,7 @@
 // simln: the simulated Lightning network daemon and the trader's CLI around it.
 //
-//   simln serve    --network FILE --state-dir DIR [--base-port N] [--control-port N]
-//   simln embedded --state-dir DIR [--base-port N] [--control-port N]
+//   simln serve    --network FILE --state-dir DIR [--base-port N] [--control-port N] [--log-level L]
+//   simln embedded --state-dir DIR [--base-port N] [--control-port N] [--log-level L]
 //   simln pay      --state-dir DIR --from NAME PAYREQ [--amount-sat N] [--fee-limit-sat N]
 //                  [--timeout-seconds N] [--wait-seconds N]
 //   simln invoice  --state-dir DIR --node NAME --amount-sat N [--memo M] [--expiry-seconds N]
@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "config/base/log.h"
 #include "escrow/bolt11.h"
 #include "escrow/lnd/lnd_node.h"
 #include "escrow/simln/control_client.h"
@@ -85,7 +86,8 @@ std::optional<int64_t> ToInt(const std::optional<std::string>& text, int64_t min
 int Usage() {
   std::cerr << "usage:\n"
                "  simln serve    --network FILE --state-dir DIR [--base-port N] [--control-port N]\n"
-               "  simln embedded --state-dir DIR [--base-port N] [--control-port N]\n"
+               "                 [--log-level debug|info|warn|error]\n"
+               "  simln embedded --state-dir DIR [--base-port N] [--control-port N] [--log-level L]\n"
                "  simln pay      --state-dir DIR --from NAME PAYREQ [--amount-sat N] [--fee-limit-sat N]\n"
                "                 [--timeout-seconds N] [--wait-seconds N]\n"
                "  simln invoice  --state-dir DIR --node NAME --amount-sat N [--memo M] [--expiry-seconds N]\n"
@@ -146,6 +148,14 @@ int Serve(const Args& args, bool embedded) {
   auto base_port = ToInt(args.Get("base-port").value_or("0"), 0, 65535);
   auto control_port = ToInt(args.Get("control-port").value_or("0"), 0, 65535);
   if (!base_port || !control_port) return Usage();
+  // JSON log lines on stderr at this level and above (default info; debug: every REST request).
+  const std::map<std::string, base::LogLevel> levels = {{"debug", base::LogLevel::kDebug},
+                                                        {"info", base::LogLevel::kInfo},
+                                                        {"warn", base::LogLevel::kWarn},
+                                                        {"error", base::LogLevel::kError}};
+  auto level = levels.find(args.Get("log-level").value_or("info"));
+  if (level == levels.end()) return Usage();
+  base::SetLogLevel(level->second);
   sigset_t stop_signals = BlockStopSignals();
   auto serving = OpenClock(*state_dir);
   if (!serving) return kFailed;

@@ -60,13 +60,13 @@ FixtureRobot LoadFixtureRobot(const std::string& name) {
 // --- simln -----------------------------------------------------------------------------------
 
 base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::Start(
-    const std::string& dir, const std::vector<std::string>& wallets, int64_t channel_sat) {
-  return StartWithCoordinators(dir, {"coordinator"}, wallets, channel_sat);
+    const std::string& dir, const std::vector<std::string>& wallets, int64_t channel_sat, const std::string& log_level) {
+  return StartWithCoordinators(dir, {"coordinator"}, wallets, channel_sat, log_level);
 }
 
 base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::StartWithCoordinators(
     const std::string& dir, const std::vector<std::string>& coordinators, const std::vector<std::string>& wallets,
-    int64_t channel_sat) {
+    int64_t channel_sat, const std::string& log_level) {
   std::unique_ptr<SimlnDaemon> d(new SimlnDaemon());
   d->m_log = dir + "/simln.log";
   d->m_state_dir = dir + "/simln";
@@ -85,8 +85,12 @@ base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::StartWith
     }
     if (!out) return base::Err("cannot write " + yaml);
   }
-  d->m_process = Process::Start(
-      {BinaryPath("simln"), "serve", "--network", yaml, "--state-dir", dir + "/simln"}, d->m_log);
+  std::vector<std::string> argv = {BinaryPath("simln"), "serve", "--network", yaml, "--state-dir", dir + "/simln"};
+  if (!log_level.empty()) {
+    argv.push_back("--log-level");
+    argv.push_back(log_level);
+  }
+  d->m_process = Process::Start(argv, d->m_log);
   if (!d->m_process) return base::Err(std::string("cannot start simln"));
   auto line = d->m_process->ReadLine(kStartTimeout);
   if (!line) return base::Err("simln printed no nodes.json path; its log:\n" + Tail(d->m_log));

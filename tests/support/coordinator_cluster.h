@@ -50,13 +50,15 @@ class SimlnDaemon {
   // Writes <dir>/network.yaml — "coordinator" plus `wallets`, one channel coordinator↔wallet
   // with `channel_sat` on each side — and runs `simln serve` on <dir>/simln (log
   // <dir>/simln.log), waiting (bounded) for it to print the path of nodes.json.
+  // `log_level` (debug|info|warn|error; "" = simln's default, info) is `simln serve --log-level`.
   static base::Expected<std::unique_ptr<SimlnDaemon>, std::string> Start(
-      const std::string& dir, const std::vector<std::string>& wallets, int64_t channel_sat);
+      const std::string& dir, const std::vector<std::string>& wallets, int64_t channel_sat,
+      const std::string& log_level = "");
   // The same with several coordinator nodes (one per coordinatord of a federation), each with a
   // channel to every wallet. `coordinators` must not be empty.
   static base::Expected<std::unique_ptr<SimlnDaemon>, std::string> StartWithCoordinators(
       const std::string& dir, const std::vector<std::string>& coordinators, const std::vector<std::string>& wallets,
-      int64_t channel_sat);
+      int64_t channel_sat, const std::string& log_level = "");
 
   // nullptr if the network has no such node.
   const LndEndpoint* Node(const std::string& name) const;

@@ -48,11 +48,13 @@ class CoordinatorTrade : public ::testing::Test {
   testsupport::CoordinatordOptions m_options;
   // The simln daemon's wallets besides the coordinator (a test may add some in its constructor).
   std::vector<std::string> m_wallet_names{"alice", "bob"};
+  // simln's --log-level ("" = its default, info).
+  std::string m_simln_log_level;
   virtual void BeforeCoordinatord() {}
 
   void SetUp() override {
     m_dir = testsupport::MakeTempDir("coordinator-trade");
-    auto simln = testsupport::SimlnDaemon::Start(m_dir, m_wallet_names, kChannelSat);
+    auto simln = testsupport::SimlnDaemon::Start(m_dir, m_wallet_names, kChannelSat, m_simln_log_level);
     ASSERT_TRUE(simln.ok()) << simln.error();
     m_simln = std::move(simln.value());
     auto coord_node = m_simln->Connect("coordinator");

@@ -2,6 +2,11 @@
 // the dev fund's node ("dev", a wallet of the daemon) by keysend over LND's REST API
 // (POST /v2/router/send with dest and dest_custom_records); the statements served at
 // /api/devfund/ verify against the coordinator's key and match what the dev node received.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
 #include "federation/devtax/devfund_audit.h"
 #include "federation/devtax/statement.h"
 #include "tests/integration/coordinator_trade/trade_fixture.h"
@@ -76,6 +81,28 @@ TEST_F(DevTaxOverHttp, TradeProceedsReachTheDevNodeByKeysendAndTheSignedStatemen
   });
   EXPECT_TRUE(audit.ok()) << federation::AuditTable({audit});
   EXPECT_EQ(audit.received_sat, paid["amount_sat"].get<int64_t>());
+
+  // The operator's /metrics says the same (issue #11): accrued, paid, nothing failed, and what
+  // is still accruing (the sub-sat remainder); valid for promtool.
+  auto scrape = RobotClient::Anonymous(m_coordinatord->operator_url() + "/metrics");
+  ASSERT_EQ(scrape.status, 200) << scrape.Describe();
+  const std::string& text = scrape.body;
+  const int64_t accrued = st["accrued_msat"].get<int64_t>();
+  const int64_t amount = paid["amount_sat"].get<int64_t>();
+  auto has = [&](const std::string& line) { return text.find("\n" + line + "\n") != std::string::npos; };
+  EXPECT_TRUE(has("coordinator_dev_tax_accrued_msat_total " + std::to_string(accrued))) << text;
+  EXPECT_TRUE(has("coordinator_dev_tax_paid_sat_total " + std::to_string(amount))) << text;
+  EXPECT_TRUE(has("coordinator_dev_tax_payments_total{result=\"succeeded\"} 1")) << text;
+  EXPECT_TRUE(has("coordinator_dev_tax_payments_total{result=\"failed\"} 0")) << text;
+  EXPECT_TRUE(has("coordinator_dev_tax_payments_in_flight 0")) << text;
+  EXPECT_TRUE(has("coordinator_dev_tax_pending_msat " + std::to_string(accrued - amount * 1000))) << text;
+  EXPECT_TRUE(has("coordinator_open_intents{kind=\"pay_dev_tax\"} 0")) << text;
+  EXPECT_EQ(text.find(m_simln->Node("dev")->pubkey), std::string::npos) << "the payee is no label";
+  if (::access("/usr/bin/promtool", X_OK) != 0) GTEST_SKIP() << "promtool is not installed (Debian package prometheus)";
+  const std::string file = m_dir + "/metrics.txt";
+  std::ofstream(file) << text;
+  const std::string cmd = "/usr/bin/promtool check metrics < '" + file + "' > '" + m_dir + "/promtool.out' 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << testsupport::ReadFile(m_dir + "/promtool.out");
 }
 
 }  // namespace

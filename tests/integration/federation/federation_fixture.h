@@ -207,7 +207,7 @@ class FederationCluster : public ::testing::Test {
     const std::string config = m_dir + "/federationd.yaml";
     std::ofstream(config) << "federation_file: " << json(m_dir + "/federation.json").dump() << "\n"
                           << "network: testnet\norigin: " << (m_over_tor ? "onion" : "clearnet")
-                          << "\nlisten: \"127.0.0.1:0\"\n"
+                          << "\nlisten: \"127.0.0.1:0\"\nmetrics_listen: \"127.0.0.1:0\"\n"
                           << "proxy: \"" << m_proxy_url << "\"\n"
                           << "refresh_interval_ms: " << m_refresh_ms << "\n"
                           << "connect_timeout_ms: " << (m_over_tor ? 20000 : 2000)
@@ -221,6 +221,11 @@ class FederationCluster : public ::testing::Test {
     ASSERT_TRUE(line && line->rfind(prefix, 0) == 0)
         << "federationd did not start; its log:\n" << testsupport::ReadFile(m_dir + "/federationd.log");
     m_url = line->substr(prefix.size());
+    const std::string metrics_prefix = "federationd: metrics on ";
+    auto metrics_line = m_federationd->ReadLine(kWait);
+    ASSERT_TRUE(metrics_line && metrics_line->rfind(metrics_prefix, 0) == 0)
+        << "federationd printed no metrics URL; its log:\n" << testsupport::ReadFile(m_dir + "/federationd.log");
+    m_metrics_url = metrics_line->substr(metrics_prefix.size());
   }
 
   // The maker makes the order on `alias`, pays the bond from alice's wallet, and it is public.
@@ -369,6 +374,7 @@ class FederationCluster : public ::testing::Test {
   }
 
   std::string m_dir, m_url;
+  std::string m_metrics_url;  // http://127.0.0.1:PORT/metrics
   std::unique_ptr<testsupport::SimlnDaemon> m_simln;
   std::unique_ptr<testsupport::Wallet> m_wallet;
   std::map<std::string, std::unique_ptr<testsupport::Coordinatord>> m_coordinators;

@@ -117,6 +117,7 @@ class RobotCli : public ::testing::Test {
     const std::string config = m_dir + "/federationd.yaml";
     std::ofstream(config) << "federation_file: " << Json(m_federation).dump() << "\n"
                           << "network: mainnet\norigin: clearnet\nlisten: \"127.0.0.1:0\"\n"
+                          << "metrics_listen: \"127.0.0.1:0\"\n"
                           << "proxy: \"" << proxy << "\"\n"
                           << "refresh_interval_ms: 300\nconnect_timeout_ms: 2000\nrequest_timeout_ms: 8000\n"
                           << "slow_after_ms: 3000\npage_refresh_s: 5\n";

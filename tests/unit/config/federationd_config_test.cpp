@@ -106,6 +106,8 @@ INSTANTIATE_TEST_SUITE_P(
             "coordinators.lake.direct: an onion service is only reached through the socks5h proxy"},
         Bad{"coordinators: {lake: {origin: tor}}", "coordinators.lake.origin: 'tor' is not one of onion|clearnet|i2p"},
         Bad{"coordinators: {lake: {urll: x}}", "coordinators.lake.urll: unknown key"},
+        Bad{"metrics_listen: '0.0.0.0:12599'", "metrics_listen: '0.0.0.0:12599' is not a loopback address"},
+        Bad{"listen: '127.0.0.1:12599'", "metrics_listen: 127.0.0.1:12599 is the same address as listen"},
         Bad{"proxi: x", "proxi: unknown key"}));
 
 }  // namespace

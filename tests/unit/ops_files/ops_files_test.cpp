@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "tests/support/test_support.h"
 
@@ -55,7 +56,8 @@ TEST_F(OpsFiles, PrometheusAlertRulesPassPromtoolAndTheirUnitTests) {
 TEST_F(OpsFiles, PrometheusAlertsCoverWhatTheIssueAsks) {
   const std::string rules = testsupport::ReadFile(OpsDir() + "/prometheus/coordinatord.rules.yml");
   for (const char* alert : {"LightningNodeUnreachable", "HoldInvoiceNearCltvDeadline", "PayoutsFailing",
-                            "PriceFeedStale", "IntentsStuck", "EngineQueueGrowing"}) {
+                            "PriceFeedStale", "IntentsStuck", "EngineQueueGrowing", "DevTaxPaymentsFailing",
+                            "FederationCoordinatorUnreachable"}) {
     EXPECT_NE(rules.find(std::string("alert: ") + alert), std::string::npos) << alert;
   }
 }
@@ -86,6 +88,58 @@ TEST_F(OpsFiles, SystemdUnitsVerifyAndStayLowExposure) {
   }
   const std::string coordinatord = testsupport::ReadFile(OpsDir() + "/systemd/coordinatord.service");
   EXPECT_NE(coordinatord.find("LoadCredential=invoices.macaroon:"), std::string::npos);
+}
+
+// verify runs the units with /bin/true: that the daemons accept their ExecStart's flags is
+// checked against each binary's usage (a federationd.service once passed --data-dir, which
+// federationd refuses: it would never have started).
+TEST_F(OpsFiles, SystemdUnitsPassOnlyFlagsTheDaemonsAccept) {
+  for (const char* name : {"coordinatord", "federationd"}) {
+    const std::string unit = testsupport::ReadFile(OpsDir() + "/systemd/" + name + ".service");
+    std::smatch exec;
+    ASSERT_TRUE(std::regex_search(unit, exec, std::regex("ExecStart=/usr/local/bin/([a-z]+)([^\n]*)"))) << name;
+    EXPECT_EQ(exec[1].str(), name);
+    const std::string binary = std::string(BIN_DIR) + "/" + name;
+    if (!Have(binary)) GTEST_SKIP() << binary << " not built";
+    auto [code, usage] = Sh("'" + binary + "' --help", m_dir);
+    EXPECT_EQ(code, 0) << usage;
+    const std::string args = exec[2].str();
+    const std::regex flag("--[a-z-]+");
+    for (std::sregex_iterator it(args.begin(), args.end(), flag), end; it != end; ++it) {
+      EXPECT_NE(usage.find("[" + it->str() + " "), std::string::npos)
+          << name << ".service passes " << it->str() << ", which `" << name << " --help` does not list:\n" << usage;
+    }
+  }
+}
+
+// The README's operator section lists every hardening option the units set, and says how to
+// set up Tor (issue #11's Done when).
+TEST_F(OpsFiles, ReadmeOperatorSectionListsEveryHardeningOptionAndTheTorSetup) {
+  const std::string readme = testsupport::ReadFile(OpsDir() + "/../README.md");
+  const size_t section = readme.find("## Running it for real (operators)");
+  ASSERT_NE(section, std::string::npos);
+  const std::string ops = readme.substr(section, readme.find("\n## ", section + 1) - section);
+  for (const char* name : {"coordinatord.service", "federationd.service"}) {
+    const std::string unit = testsupport::ReadFile(OpsDir() + "/systemd/" + name);
+    std::istringstream lines(unit.substr(unit.find("[Service]")));
+    int options = 0;
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty() || line[0] == '#' || line[0] == '[' || line.find('=') == std::string::npos) continue;
+      const std::string key = line.substr(0, line.find('='));
+      // What runs and restarts it is not hardening.
+      if (key == "Type" || key == "User" || key == "Group" || key.rfind("Exec", 0) == 0 || key.rfind("Restart", 0) == 0 ||
+          key == "TimeoutStopSec" || key == "WantedBy") {
+        continue;
+      }
+      ++options;
+      EXPECT_NE(ops.find("`" + key + "="), std::string::npos) << name << ": the README does not list " << key;
+    }
+    EXPECT_GE(options, 25) << name;
+  }
+  for (const char* tor : {"ops/tor/torrc", "apt-get install tor", "systemctl restart tor", "/var/lib/tor/coordinatord/hostname",
+                          "socks5h://127.0.0.1:9050", "allow_clearnet_listen"}) {
+    EXPECT_NE(ops.find(tor), std::string::npos) << "the Tor set-up lacks " << tor;
+  }
 }
 
 TEST_F(OpsFiles, TorrcServesTheApiAsAnOnionServiceOnLoopback) {
