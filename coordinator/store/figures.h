@@ -37,6 +37,13 @@ struct OpsFigures {
   // (Unix s) of the oldest open one (0: none open).
   std::array<int64_t, 16> open_intents{};
   std::array<int64_t, 16> oldest_open_intent_at{};
+  // Outages (issue #12), indexed by OutageReason (coordinator down, node unreachable): the
+  // seconds of every ended one, and the deadlines they extended (monotonic). An outage going on
+  // now counts once it ends; `outage_open` says the node is unreachable now.
+  std::array<int64_t, 2> outage_seconds{};
+  std::array<int64_t, 2> deadlines_extended{};
+  int64_t deadlines_capped = 0;
+  bool outage_open = false;
 };
 
 // Thread-safe (one connection, one mutex).
