@@ -35,7 +35,9 @@ class Outage : public CoordinatorTrade {
   // SIGKILL, the clock moved `down_s` ahead, and a new coordinatord on the same files.
   void KillFor(int64_t down_s, uint32_t mine_blocks = 0) {
     ASSERT_EQ(m_coordinatord->Kill(kWait), std::optional<int>(kKilled));
-    if (mine_blocks) ASSERT_TRUE(m_simln->Mine(mine_blocks).ok());
+    if (mine_blocks) {
+      ASSERT_TRUE(m_simln->Mine(mine_blocks).ok());
+    }
     MoveClock(down_s);
     auto started = testsupport::Coordinatord::Start(m_dir, *m_simln->Node("coordinator"), m_options);
     ASSERT_TRUE(started.ok()) << started.error();
