@@ -277,6 +277,11 @@ int main(int argc, char** argv) {
   deps.clock = &clock;
   deps.rates = &rates;
   deps.block_height = [&monitor] { return monitor.BlockHeight(); };
+  // Outage-aware deadlines: the node's reachability as the monitor last saw it.
+  deps.node_reachable = [&monitor] { return monitor.Reachable(); };
+  deps.outage.extend_deadlines = cfg.outages.extend_deadlines;
+  deps.outage.heartbeat_interval_s = cfg.outages.heartbeat_interval_s;
+  deps.outage.min_gap_s = cfg.outages.min_gap_s;
   const auto& t = cfg.trade;
   coordinator::TradeParams& p = deps.params;
   p.fee = t.fee;

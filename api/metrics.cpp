@@ -232,6 +232,23 @@ void Metrics::Impl::AddLevels(std::vector<MetricFamily>& out) const {
   FamilyBuilder(out, "coordinator_dev_tax_pending_msat",
                 "Millisats accrued to the dev fund and not paid yet (accrued - paid x 1000)", MetricType::Gauge)
       .Add(static_cast<double>(f.dev_tax_pending_msat));
+  // Outage-aware deadlines (coordinator/engine_outage.cpp).
+  constexpr std::array<const char*, 2> kOutageReasons = {"coordinator_down", "node_unreachable"};
+  FamilyBuilder outage_s(out, "coordinator_outage_seconds_total",
+                         "Seconds the traders could not act (ended outages), by reason", MetricType::Counter);
+  FamilyBuilder extended(out, "coordinator_deadlines_extended_total",
+                         "Trade deadlines moved for an outage, by the outage's reason", MetricType::Counter);
+  for (size_t i = 0; i < kOutageReasons.size(); ++i) {
+    outage_s.Add(static_cast<double>(f.outage_seconds[i]), {{"reason", kOutageReasons[i]}});
+    extended.Add(static_cast<double>(f.deadlines_extended[i]), {{"reason", kOutageReasons[i]}});
+  }
+  FamilyBuilder(out, "coordinator_deadlines_capped_total",
+                "Outage extensions cut short at a held HTLC's margin (the trade then ends without penalty)",
+                MetricType::Counter)
+      .Add(static_cast<double>(f.deadlines_capped));
+  FamilyBuilder(out, "coordinator_outage_ongoing", "1 while an outage is going on (the node is unreachable now)",
+                MetricType::Gauge)
+      .Add(f.outage_open ? 1 : 0);
   if (f.nearest_htlc_expiry_height > 0) {
     FamilyBuilder(out, "coordinator_htlc_nearest_expiry_height",
                   "The lowest expiry height of an HTLC held for a hold invoice", MetricType::Gauge)

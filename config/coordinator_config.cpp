@@ -203,6 +203,11 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, CoordinatorConfig& 
   MapReader disputes = r.Map("disputes");
   disputes.Int("resolution_deadline_hours", c.disputes.resolution_deadline_hours);
   disputes.Finish();
+  MapReader outages = r.Map("outages");
+  outages.Enum("extend_deadlines", c.outages.extend_deadlines, {{"false", false}, {"true", true}});
+  outages.Int("heartbeat_interval_s", c.outages.heartbeat_interval_s);
+  outages.Int("min_gap_s", c.outages.min_gap_s);
+  outages.Finish();
   MapReader admin = r.Map("admin");
   admin.StringList("solver_token_files", c.admin.solver_token_files);
   admin.StringList("resolver_token_files", c.admin.resolver_token_files);
@@ -472,6 +477,11 @@ void Validate(ErrorList& e, CoordinatorConfig& c) {
   ValidatePrices(e, c.prices);
   ValidateLimits(e, c.limits);
   CheckRange<int64_t>(e, "disputes.resolution_deadline_hours", c.disputes.resolution_deadline_hours, 1, 24 * 30);
+  CheckRange<int64_t>(e, "outages.heartbeat_interval_s", c.outages.heartbeat_interval_s, 1, 60);
+  CheckRange<int64_t>(e, "outages.min_gap_s", c.outages.min_gap_s, 2, 3600);
+  if (c.outages.min_gap_s <= c.outages.heartbeat_interval_s) {
+    e.Add("outages.min_gap_s", "must be more than outages.heartbeat_interval_s (a gap shorter than two beats is no outage)");
+  }
   ValidateDevTax(e, c.dev_tax);
   for (size_t i = 0; i < c.admin.solver_token_files.size(); ++i) {
     CheckSecretFile(e, "admin.solver_token_files[" + std::to_string(i) + "]", c.admin.solver_token_files[i]);

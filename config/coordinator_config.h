@@ -207,6 +207,18 @@ struct AdminOptions {
   bool operator==(const AdminOptions&) const = default;
 };
 
+// Outage-aware deadlines (issue #12; coordinator/engine_outage.cpp).
+struct OutagesOptions {
+  // Extend the deadlines that penalise a trader by the time the coordinator was down or its node
+  // unreachable (never past a held HTLC's margin). false: outages are only recorded and shown.
+  bool extend_deadlines = true;
+  // How often the engine records that it is alive (seconds).
+  int64_t heartbeat_interval_s = 5;
+  // A gap between heartbeats at least this long, found at start, is an outage (seconds).
+  int64_t min_gap_s = 30;
+  bool operator==(const OutagesOptions&) const = default;
+};
+
 struct DisputesOptions {
   // The coordinator's promise: every dispute resolved within this many hours of its opening
   // (shown in the order's status message and in /api/info/).
@@ -258,6 +270,7 @@ struct CoordinatorConfig {
   PricesOptions prices;
   LimitsOptions limits;
   DisputesOptions disputes;
+  OutagesOptions outages;
   AdminOptions admin;
   TorOptions tor;
   DevTaxOptions dev_tax;

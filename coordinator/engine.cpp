@@ -56,6 +56,9 @@ void Engine::Start() {
     Schedule(o.id);
   }
   Recover();
+  // After the recovery: the time since the last heartbeat (a crash, a kill, a stop) is an
+  // outage; the deadlines it concerns move before any timer runs (engine_outage.cpp).
+  NoteDowntimeAtStart();
   Publish();
   m_thread = std::thread([this] { Run(); });
 }

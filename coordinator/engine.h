@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -95,6 +96,11 @@ class Engine {
     // The node's block height (for HTLC expiry margins). Called on the engine thread; must be
     // cheap (cached by the caller).
     std::function<uint32_t()> block_height;
+    // Whether the Lightning node answers now (cached by the caller, e.g. escrow::NodeMonitor;
+    // called on the engine thread). Empty: always. While it does not, deadlines are paused and
+    // the stretch is an outage (engine_outage.cpp).
+    std::function<bool()> node_reachable;
+    OutageParams outage;
     TradeParams params;
     NodeFacts node;
     CoordinatorFacts facts;
@@ -188,6 +194,20 @@ class Engine {
   void PublishOrderEvent(Tx& tx, const Order& o);
   void RunDueTimers(int64_t now);
   void ResolveHtlcsNearExpiry();
+  // Outage-aware deadlines (engine_outage.cpp). At start: the gap since the last heartbeat (and
+  // a node outage a crash left open) ends as an outage. Every tick: the heartbeat, and the node's
+  // reachability (an outage opens when it goes away, ends when it is back).
+  void NoteDowntimeAtStart();
+  void WatchLiveness();
+  // Closes `outage` at `end` and extends every live deadline it concerns, in one transaction.
+  void EndOutage(Outage outage, int64_t end);
+  void ExtendForOutage(Tx& tx, Order& o, const Outage& outage, int64_t stretch, Outage& counts);
+  // The latest time the order's deadline may have for every HTLC it holds to be resolved before
+  // its expiry height − margin (INT64_MAX: none held).
+  int64_t HtlcSafeUntil(Tx& tx, const Order& o);
+  // The status' deadline passed after an extension cut short at the HTLC margin: the trade ends
+  // without penalising anyone (bonds and escrow back; in the fiat exchange, a dispute in custody).
+  bool ExpireWithoutFault(Tx& tx, Order& o);
   void Recover();
   void Publish();
 
@@ -287,6 +307,8 @@ class Engine {
   int64_t m_stats_at = -1;  // clock seconds of m_stats; -1: never computed
   bool m_stats_dirty = true;
   int64_t m_dev_tax_next_check = 0;  // clock seconds; 0: at the next tick
+  int64_t m_last_beat = 0;             // clock seconds of the last heartbeat written
+  std::optional<Outage> m_node_outage;  // the node is unreachable since started_at
 };
 
 }  // namespace coordinator

@@ -88,6 +88,8 @@ void Engine::OnHoldAccepted(Tx& tx, HoldInvoice& h, Order& o) {
 
 // The current status timed out (RoboSats api/logics.py order_expires, simplified where noted).
 void Engine::Expire(Tx& tx, Order& o) {
+  // A deadline extended for an outage and cut short at a held HTLC's margin penalises nobody.
+  if (o.outage_capped && ExpireWithoutFault(tx, o)) return;
   auto hold = [&](int64_t id) { return tx.Must(tx.store.HoldById(id), "hold"); };
   auto expire_with = [&](ExpiryReason reason) {
     o.expiry_reason = reason;

@@ -111,6 +111,9 @@ void Engine::ResolveHtlcsNearExpiry() {
     Transact(
         [&](Tx& tx) {
           auto o = tx.Must(tx.store.OrderById(h.order_id), "order");
+          // An order whose deadline was moved for an outage (or while the node is away) ends
+          // without penalising anyone: the margin came from our downtime (engine_outage.cpp).
+          if (!IsTerminal(o.status) && (o.outage_extended_s > 0 || m_node_outage)) o.outage_capped = true;
           if (!IsTerminal(o.status)) Expire(tx, o);
           // Still undecided (e.g. a lost pre-taker's bond, or a status without an expiry rule):
           // return it rather than let it lapse.
@@ -138,7 +141,10 @@ void Engine::OnTimers() {
     if (intent && intent->state == IntentState::kOpen) Execute(*intent, /*redrive=*/true);
   }
 
-  RunDueTimers(m_d.clock->NowSeconds());
+  // The heartbeat and the node's reachability; while the node is away no deadline runs (it is
+  // extended by the stretch when the node is back: engine_outage.cpp).
+  WatchLiveness();
+  if (!m_node_outage || !m_d.outage.extend_deadlines) RunDueTimers(m_d.clock->NowSeconds());
   MaybePayDevTax();
   PurgeChats();
   // /api/info/'s statistics follow the clock even when no order changes.

@@ -177,6 +177,11 @@ struct Order {
   bool is_disputed = false;
   std::optional<ExpiryReason> expiry_reason;
   int platform_rating = 0;        // 0: not rated
+  // Outage-aware deadlines (engine_outage.cpp): seconds the current and earlier deadlines were
+  // moved for stretches the traders could not act in, and whether an extension was cut short at
+  // a held HTLC's margin (then the deadline ends the trade without penalising anyone).
+  int64_t outage_extended_s = 0;
+  bool outage_capped = false;
 };
 
 enum class IntentKind : int {
@@ -333,6 +338,25 @@ struct NostrEventRecord {
   int64_t order_id = 0;           // the order it describes; 0: none (the info event)
   int64_t created_at = 0;
   std::string json;               // the signed event, wire form
+};
+
+// A stretch the traders could not act in: the coordinator was down (a gap between its
+// heartbeats, found at start) or its Lightning node was unreachable. Live deadlines that fall
+// inside or after it are extended by it when it ends (engine_outage.cpp).
+enum class OutageReason : int { kCoordinatorDown = 0, kNodeUnreachable = 1 };
+struct Outage {
+  int64_t id = 0;
+  OutageReason reason = OutageReason::kCoordinatorDown;
+  int64_t started_at = 0;
+  int64_t ended_at = 0;            // 0: still going on (the node is unreachable now)
+  int64_t deadlines_extended = 0;  // deadlines moved when it ended
+  int64_t deadlines_capped = 0;    // of those, cut short at a held HTLC's margin
+};
+
+// The coordinator's liveness: one row (id 1), the last time the engine beat.
+struct Heartbeat {
+  int64_t id = 1;
+  int64_t beat_at = 0;
 };
 
 struct LedgerEntry {

@@ -142,6 +142,11 @@ Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
   // RoboSats: t_to_expire(status), the whole duration of the status shown (the client's
   // countdown is (expires_at − now) / total_secs_exp).
   j["total_secs_exp"] = StatusSeconds(p, o, shown);
+  // Ours (issue #12): how long this order's deadlines were moved for stretches the traders could
+  // not act in (the coordinator down, its node unreachable); expires_at already includes it. When
+  // a held HTLC's margin cut an extension short, nobody is penalised at that deadline.
+  j["paused_for_outage_secs"] = o.outage_extended_s;
+  j["outage_deadline_capped"] = o.outage_capped;
   if (viewer.penalty_until > now) j["penalty"] = IsoTime(viewer.penalty_until);
   j["is_maker"] = is_maker;
   j["is_taker"] = is_taker;
@@ -385,6 +390,18 @@ void Engine::Publish() {
   info["dispute_resolution_hours"] = static_cast<double>(p.dispute_resolution_s) / 3600.0;
   // Ours: the dev-tax share (dev_tax.share, 0..1); the signed statements are at /api/devfund/.
   info["dev_tax_share"] = static_cast<double>(m_d.dev_tax.share_ppm) / 1e6;
+  // Ours (issue #12): the latest stretch the traders could not act in, null if none ever;
+  // ended_at null while it goes on (the node unreachable now).
+  info["last_outage"] = nullptr;
+  if (auto outages = m_d.store->RecentOutages(1); !outages.empty()) {
+    const Outage& out = outages.front();
+    info["last_outage"] = {
+        {"reason", out.reason == OutageReason::kCoordinatorDown ? "coordinator_down" : "node_unreachable"},
+        {"started_at", IsoTime(out.started_at)},
+        {"ended_at", out.ended_at ? Json(IsoTime(out.ended_at)) : Json(nullptr)},
+        {"seconds", (out.ended_at ? out.ended_at : now) - out.started_at},
+        {"deadlines_extended", out.deadlines_extended}};
+  }
   snap->info = std::make_shared<const std::string>(info.dump());
   std::atomic_store(&m_snapshot, std::shared_ptr<const Snapshot>(std::move(snap)));
 }

@@ -39,6 +39,16 @@ struct TradeParams {
   int32_t htlc_expiry_margin_blocks = 24;
 };
 
+// Outage-aware deadlines (config outages.*; engine_outage.cpp).
+struct OutageParams {
+  // Extend the deadlines that penalise a trader by the stretches the traders could not act in.
+  // false: outages are still recorded and shown, deadlines run as if nothing happened.
+  bool extend_deadlines = true;
+  int64_t heartbeat_interval_s = 5;  // how often the engine records that it is alive
+  // A gap between two heartbeats (found at start) at least this long is an outage.
+  int64_t min_gap_s = 30;
+};
+
 // The dev tax (config dev_tax.*; DESIGN.md "Dev tax"; arithmetic in coordinator/dev_tax.h).
 struct DevTaxParams {
   int64_t share_ppm = 200000;        // dev_tax.share × 1e6 (0: nothing accrues)

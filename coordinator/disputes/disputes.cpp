@@ -113,6 +113,12 @@ void OpenAtExpiry(TradeOps& ops, Order& o) {
   LogDispute(o, "dispute opened", "at expiry");
 }
 
+void OpenAtOutageMargin(TradeOps& ops, Order& o) {
+  // No automatic resolution: the silence it would punish may be our own downtime.
+  OpenWithCustody(ops, o, DisputeCause::kExpiry, 0);
+  LogDispute(o, "dispute opened", "at a held HTLC's margin after an outage; nobody is penalised automatically");
+}
+
 void OpenForLostHold(TradeOps& ops, Order& o) {
   OpenWithCustody(ops, o, DisputeCause::kEscrowLost, 0);
   LogDispute(o, "dispute opened", "the node gave back a hold the trade relied on");

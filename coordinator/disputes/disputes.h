@@ -32,6 +32,10 @@ constexpr size_t kMaxStatement = 50000;
 base::Status OpenByRobot(TradeOps& ops, Order& o, const Robot& robot);
 // The fiat exchange (9/10) timed out: the automatic resolution, else a dispute.
 void OpenAtExpiry(TradeOps& ops, Order& o);
+// The fiat exchange's deadline, extended for an outage (engine_outage.cpp), reached a held
+// HTLC's margin: a dispute with everything in custody, never RoboSats' automatic resolution
+// (which punishes silence — silence we may have caused).
+void OpenAtOutageMargin(TradeOps& ops, Order& o);
 // The node gave back a hold the trade relied on (the escrow): a dispute with custody of what
 // is still held; nothing is taken from holds already being decided.
 void OpenForLostHold(TradeOps& ops, Order& o);

@@ -187,6 +187,18 @@ base::Expected<OpsFigures, std::string> FiguresReader::Read() {
                             });
         !r)
       return r;
+    if (auto r = ForEachRow(db,
+                            "SELECT reason, COALESCE(SUM(CASE WHEN ended_at > 0 THEN ended_at - started_at ELSE 0 END), 0), "
+                            "COALESCE(SUM(deadlines_extended), 0), COALESCE(SUM(deadlines_capped), 0), "
+                            "COALESCE(SUM(ended_at = 0), 0) FROM outages GROUP BY reason",
+                            [&](Statement& s) {
+                              Set(f.outage_seconds, s.Int(0), s.Int(1));
+                              Set(f.deadlines_extended, s.Int(0), s.Int(2));
+                              f.deadlines_capped += s.Int(3);
+                              f.outage_open |= s.Int(4) > 0;
+                            });
+        !r)
+      return r;
     // intents_open covers state = 0.
     if (auto r = ForEachRow(db, "SELECT kind, COUNT(*), MIN(created_at) FROM intents WHERE state = 0 GROUP BY kind",
                             [&](Statement& s) {

@@ -45,6 +45,13 @@ struct OpsFigures {
   int64_t dev_tax_fees_sat = 0;
   std::array<int64_t, 5> dev_tax_payments_by_state{};
   int64_t dev_tax_pending_msat = 0;
+  // Outages (issue #12), indexed by OutageReason (coordinator down, node unreachable): the
+  // seconds of every ended one, and the deadlines they extended (monotonic). An outage going on
+  // now counts once it ends; `outage_open` says the node is unreachable now.
+  std::array<int64_t, 2> outage_seconds{};
+  std::array<int64_t, 2> deadlines_extended{};
+  int64_t deadlines_capped = 0;
+  bool outage_open = false;
 };
 
 // Thread-safe (one connection, one mutex).

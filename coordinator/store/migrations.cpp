@@ -376,7 +376,30 @@ CREATE TABLE nostr_events (
 CREATE INDEX nostr_events_order ON nostr_events (order_id);
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
+// Version 6 (outage-aware deadlines, issue #12): the coordinator's heartbeat (one row), the
+// stretches the traders could not act in (the coordinator down, the node unreachable), and on
+// each order how far its deadlines were moved for them.
+constexpr const char kSchemaV6[] = R"sql(
+CREATE TABLE heartbeat (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  beat_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE outages (
+  id                 INTEGER PRIMARY KEY CHECK (id > 0),
+  reason             INTEGER NOT NULL CHECK (reason IN (0, 1)),
+  started_at         INTEGER NOT NULL,
+  ended_at           INTEGER NOT NULL CHECK (ended_at = 0 OR ended_at >= started_at),
+  deadlines_extended INTEGER NOT NULL CHECK (deadlines_extended >= 0),
+  deadlines_capped   INTEGER NOT NULL CHECK (deadlines_capped >= 0 AND deadlines_capped <= deadlines_extended)
+) STRICT;
+CREATE INDEX outages_open ON outages (reason) WHERE ended_at = 0;
+
+ALTER TABLE orders ADD COLUMN outage_extended_s INTEGER NOT NULL DEFAULT 0 CHECK (outage_extended_s >= 0);
+ALTER TABLE orders ADD COLUMN outage_capped INTEGER NOT NULL DEFAULT 0 CHECK (outage_capped IN (0, 1));
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("

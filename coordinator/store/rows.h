@@ -42,6 +42,8 @@ template <> struct TableOf<Notification> { static constexpr const char* kName = 
 template <> struct TableOf<DevTaxAccrual> { static constexpr const char* kName = "dev_tax_accruals"; };
 template <> struct TableOf<DevTaxPayment> { static constexpr const char* kName = "dev_tax_payments"; };
 template <> struct TableOf<NostrEventRecord> { static constexpr const char* kName = "nostr_events"; };
+template <> struct TableOf<Outage> { static constexpr const char* kName = "outages"; };
+template <> struct TableOf<Heartbeat> { static constexpr const char* kName = "heartbeat"; };
 
 // In each Columns(), R is the struct or the const struct: one list serves writing and reading.
 template <class V, class R>
@@ -104,6 +106,8 @@ void Columns(V& v, R& o) {
   v("is_disputed", o.is_disputed);
   v("expiry_reason", o.expiry_reason);
   v("platform_rating", o.platform_rating);
+  v("outage_extended_s", o.outage_extended_s);
+  v("outage_capped", o.outage_capped);
 }
 
 template <class V, class R>
@@ -416,6 +420,24 @@ void Columns(V& v, R& e) {
   v("order_id", e.order_id);
   v("created_at", e.created_at);
   v("json", e.json);
+}
+
+template <class V, class R>
+  requires std::same_as<std::remove_const_t<R>, Outage>
+void Columns(V& v, R& o) {
+  v("id", o.id);
+  v("reason", o.reason);
+  v("started_at", o.started_at);
+  v("ended_at", o.ended_at);
+  v("deadlines_extended", o.deadlines_extended);
+  v("deadlines_capped", o.deadlines_capped);
+}
+
+template <class V, class R>
+  requires std::same_as<std::remove_const_t<R>, Heartbeat>
+void Columns(V& v, R& h) {
+  v("id", h.id);
+  v("beat_at", h.beat_at);
 }
 
 }  // namespace coordinator::store

@@ -39,6 +39,8 @@ class SqliteStore final : public Store {
   base::Expected<void, std::string> Put(const RewardWithdrawal& w) override;
   base::Expected<void, std::string> Put(const Notification& n) override;
   base::Expected<void, std::string> Put(const NostrEventRecord& e) override;
+  base::Expected<void, std::string> Put(const Outage& o) override;
+  base::Expected<void, std::string> Put(const Heartbeat& h) override;
 
   std::optional<Robot> RobotById(int64_t id) override;
   std::optional<Robot> RobotByHashId(const std::string& hash_id) override;
@@ -80,6 +82,9 @@ class SqliteStore final : public Store {
   std::vector<Notification> NotificationsOf(int64_t robot_id, int64_t since, size_t limit) override;
   std::optional<NostrEventRecord> NostrEventAt(int kind, const std::string& pubkey, const std::string& d_tag) override;
   std::vector<NostrEventRecord> NostrEvents() override;
+  std::optional<Heartbeat> LastHeartbeat() override;
+  std::optional<Outage> OpenOutage(OutageReason reason) override;
+  std::vector<Outage> RecentOutages(size_t limit) override;
   std::vector<LedgerEntry> LedgerBetween(int64_t start, int64_t end) override;
   base::Expected<void, std::string> Put(const DevTaxAccrual& a) override;
   base::Expected<void, std::string> Put(const DevTaxPayment& p) override;

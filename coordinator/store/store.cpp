@@ -35,6 +35,8 @@ const char* TableName(Table table) {
     case Table::kDevTaxAccrual: return TableOf<DevTaxAccrual>::kName;
     case Table::kDevTaxPayment: return TableOf<DevTaxPayment>::kName;
     case Table::kNostrEvent: return TableOf<NostrEventRecord>::kName;
+    case Table::kOutage: return TableOf<Outage>::kName;
+    case Table::kHeartbeat: return TableOf<Heartbeat>::kName;
   }
   return "?";
 }
@@ -54,6 +56,8 @@ template <> constexpr Table kTableOf<Notification> = Table::kNotification;
 template <> constexpr Table kTableOf<DevTaxAccrual> = Table::kDevTaxAccrual;
 template <> constexpr Table kTableOf<DevTaxPayment> = Table::kDevTaxPayment;
 template <> constexpr Table kTableOf<NostrEventRecord> = Table::kNostrEvent;
+template <> constexpr Table kTableOf<Outage> = Table::kOutage;
+template <> constexpr Table kTableOf<Heartbeat> = Table::kHeartbeat;
 
 size_t Index(Table table) { return static_cast<size_t>(table); }
 
@@ -169,6 +173,8 @@ base::Expected<void, std::string> SqliteStore::Put(const ChatMessage& m) { retur
 base::Expected<void, std::string> SqliteStore::Put(const RewardWithdrawal& w) { return PutRow(w); }
 base::Expected<void, std::string> SqliteStore::Put(const Notification& n) { return PutRow(n); }
 base::Expected<void, std::string> SqliteStore::Put(const NostrEventRecord& e) { return PutRow(e); }
+base::Expected<void, std::string> SqliteStore::Put(const Outage& o) { return PutRow(o); }
+base::Expected<void, std::string> SqliteStore::Put(const Heartbeat& h) { return PutRow(h); }
 
 template <class Row, class... Args>
 std::vector<Row> SqliteStore::Select(const std::string& sql, const Args&... args) {
@@ -476,6 +482,21 @@ std::vector<LedgerEntry> SqliteStore::LedgerBetween(int64_t start, int64_t end) 
 
 base::Expected<void, std::string> SqliteStore::Put(const DevTaxAccrual& a) { return PutRow(a); }
 base::Expected<void, std::string> SqliteStore::Put(const DevTaxPayment& p) { return PutRow(p); }
+
+std::optional<Heartbeat> SqliteStore::LastHeartbeat() {
+  static const std::string kSql = SelectSql<Heartbeat>("WHERE id = 1");
+  return SelectOne<Heartbeat>(kSql);
+}
+
+std::optional<Outage> SqliteStore::OpenOutage(OutageReason reason) {
+  static const std::string kSql = SelectSql<Outage>("WHERE ended_at = 0 AND reason = ?1 ORDER BY id DESC LIMIT 1");
+  return SelectOne<Outage>(kSql, static_cast<int64_t>(reason));
+}
+
+std::vector<Outage> SqliteStore::RecentOutages(size_t limit) {
+  static const std::string kSql = SelectSql<Outage>("ORDER BY id DESC LIMIT ?1");
+  return Select<Outage>(kSql, Clamp(limit));
+}
 
 Store::DevTaxTotals SqliteStore::DevTaxAccruedThrough(int64_t last_accrual_id) {
   DevTaxTotals t;

@@ -21,8 +21,9 @@ namespace coordinator {
 enum class Table {
   kRobot, kOrder, kHold, kTake, kPayout, kIntent, kLedger, kTick,
   kDispute, kChat, kRewardWithdrawal, kNotification, kDevTaxAccrual, kDevTaxPayment, kNostrEvent,
+  kOutage, kHeartbeat,
 };
-inline constexpr size_t kTableCount = 15;
+inline constexpr size_t kTableCount = 17;
 
 class Store {
  public:
@@ -61,6 +62,8 @@ class Store {
   virtual base::Expected<void, std::string> Put(const DevTaxPayment& p) = 0;
   // (kind, pubkey, d_tag) is unique: replace an address's event by reusing its row id.
   virtual base::Expected<void, std::string> Put(const NostrEventRecord& e) = 0;
+  virtual base::Expected<void, std::string> Put(const Outage& o) = 0;
+  virtual base::Expected<void, std::string> Put(const Heartbeat& h) = 0;
 
   // Reads. nullopt: no such row. Lists are in id order unless said otherwise. A read that
   // fails in SQLite (I/O error, corruption) is logged and answers nullopt / empty.
@@ -128,6 +131,12 @@ class Store {
   virtual std::optional<NostrEventRecord> NostrEventAt(int kind, const std::string& pubkey,
                                                        const std::string& d_tag) = 0;
   virtual std::vector<NostrEventRecord> NostrEvents() = 0;
+  // The last heartbeat written (nullopt: never, e.g. a new database).
+  virtual std::optional<Heartbeat> LastHeartbeat() = 0;
+  // The outage of `reason` still going on (ended_at 0), if any.
+  virtual std::optional<Outage> OpenOutage(OutageReason reason) = 0;
+  // The latest outages, newest first, at most `limit`.
+  virtual std::vector<Outage> RecentOutages(size_t limit) = 0;
 
   // Ledger rows with start <= created_at < end, in id order.
   virtual std::vector<LedgerEntry> LedgerBetween(int64_t start, int64_t end) = 0;

@@ -122,6 +122,15 @@ base::Expected<void, std::string> SimlnDaemon::Mine(uint32_t n) {
   return {};
 }
 
+base::Expected<void, std::string> SimlnDaemon::SetNodeFailure(const std::string& node, const std::string& mode) {
+  auto p = Process::Start(
+      {BinaryPath("simln"), "fail", "--state-dir", m_state_dir, "--node", node, "--mode", mode}, m_log);
+  if (!p) return base::Err(std::string("cannot start simln fail"));
+  auto code = p->Wait(kStartTimeout);
+  if (code != std::optional<int>(0)) return base::Err("simln fail failed; its log:\n" + Tail(m_log));
+  return {};
+}
+
 const LndEndpoint* SimlnDaemon::Node(const std::string& name) const {
   auto it = m_nodes.find(name);
   return it == m_nodes.end() ? nullptr : &it->second;
@@ -232,6 +241,11 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
 
 std::optional<int> Coordinatord::Stop(std::chrono::milliseconds timeout) {
   m_process->Signal(SIGTERM);
+  return m_process->Wait(timeout);
+}
+
+std::optional<int> Coordinatord::Kill(std::chrono::milliseconds timeout) {
+  m_process->Signal(SIGKILL);
   return m_process->Wait(timeout);
 }
 

@@ -70,6 +70,9 @@ class SimlnDaemon {
   const std::string& log_path() const { return m_log; }
   // Mines `n` blocks through the daemon's control API (`simln mine`).
   base::Expected<void, std::string> Mine(uint32_t n);
+  // Sets a node's failure mode through the control API (`simln fail`): "OFFLINE" (the daemon
+  // refuses the node's REST API), "NONE" (back to normal), … (escrow/simln/README.md).
+  base::Expected<void, std::string> SetNodeFailure(const std::string& node, const std::string& mode);
 
  private:
   SimlnDaemon() = default;
@@ -118,6 +121,8 @@ class Coordinatord {
   std::optional<int> Wait(std::chrono::milliseconds timeout) { return m_process->Wait(timeout); }
   // SIGTERM, then Wait(timeout).
   std::optional<int> Stop(std::chrono::milliseconds timeout);
+  // SIGKILL (a crash: nothing is flushed or said), then Wait(timeout).
+  std::optional<int> Kill(std::chrono::milliseconds timeout);
   const std::string& log_path() const { return m_log; }
 
  private:

@@ -258,6 +258,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "operator_listen: '0.0.0.0:12597' is not a loopback address: the operator's listener (admin API, "
                 "metrics) must only be reachable from this machine"},
         BadCase{"disputes: {resolution_deadline_hours: 0}", "disputes.resolution_deadline_hours: 0 is out of range 1..720"},
+        BadCase{"outages: {heartbeat_interval_s: 0}", "outages.heartbeat_interval_s: 0 is out of range 1..60"},
+        BadCase{"outages: {min_gap_s: 1}", "outages.min_gap_s: 1 is out of range 2..3600"},
+        BadCase{"outages: {heartbeat_interval_s: 10, min_gap_s: 10}",
+                "outages.min_gap_s: must be more than outages.heartbeat_interval_s"},
+        BadCase{"outages: {extend_deadlines: maybe}", "outages.extend_deadlines: 'maybe' is not one of"},
         BadCase{"dev_tax: {share: 1.5}", "dev_tax.share: 1.5 is out of range 0..1"},
         BadCase{"dev_tax: {share: -0.1}", "dev_tax.share: -0.1 is out of range 0..1"},
         BadCase{"dev_tax: {node_pubkey: 'abc'}", "dev_tax.node_pubkey: must be a 33-byte compressed public key"},

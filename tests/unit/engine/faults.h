@@ -74,6 +74,11 @@ class FaultyStore final : public coordinator::Store {
     return m_real->NostrEventAt(kind, pubkey, d_tag);
   }
   std::vector<coordinator::NostrEventRecord> NostrEvents() override { return m_real->NostrEvents(); }
+  base::Expected<void, std::string> Put(const coordinator::Outage& o) override { return m_real->Put(o); }
+  base::Expected<void, std::string> Put(const coordinator::Heartbeat& h) override { return m_real->Put(h); }
+  std::optional<coordinator::Heartbeat> LastHeartbeat() override { return m_real->LastHeartbeat(); }
+  std::optional<coordinator::Outage> OpenOutage(coordinator::OutageReason r) override { return m_real->OpenOutage(r); }
+  std::vector<coordinator::Outage> RecentOutages(size_t limit) override { return m_real->RecentOutages(limit); }
 
   std::optional<coordinator::Robot> RobotById(int64_t id) override { return m_real->RobotById(id); }
   std::optional<coordinator::Robot> RobotByHashId(const std::string& h) override { return m_real->RobotByHashId(h); }

@@ -65,6 +65,8 @@ void EngineHarness::StartCoordinator() {
   deps.clock = &m_clock;
   deps.rates = &m_rates;
   deps.block_height = [this] { return m_net->BlockHeight(); };
+  deps.node_reachable = [this] { return m_node_up.load(); };
+  deps.outage = m_outage;
   deps.params = m_params;
   deps.dev_tax = m_dev_tax;
   deps.node.alias = "coordinator";

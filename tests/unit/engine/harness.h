@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <map>
@@ -124,6 +125,10 @@ class EngineHarness : public ::testing::Test {
   std::map<std::string, TestRobot> m_robots;
   int64_t m_total_msat = 0;
   std::string m_crash_point;  // passed to the engine by StartCoordinator
+  // What the engine is told of the node's reachability (a NodeMonitor in coordinatord), and its
+  // outage options; both passed by StartCoordinator.
+  std::atomic<bool> m_node_up{true};
+  coordinator::OutageParams m_outage;
   const escrow::crypto::Signer* m_nostr_key = nullptr;  // passed to the engine likewise
 };
 

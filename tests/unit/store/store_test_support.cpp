@@ -100,6 +100,8 @@ void FillGraph(Graph& g, int seed) {
   o.is_disputed = odd;
   o.expiry_reason = odd ? ExpiryReason::kEscrowNotLocked : ExpiryReason::kNotTaken;
   o.platform_rating = odd ? 4 : 5;
+  o.outage_extended_s = 3600 + seed;
+  o.outage_capped = odd;
 
   auto hold = [&](HoldInvoice& h, const std::string& what, const Robot& owner, HoldRole role,
                   HoldState state, int64_t amount) {

@@ -53,9 +53,9 @@ inline auto Tie(const Robot& r) {
 }
 inline auto Tie(const Order& o) {
   const auto& [a, b, c, d, e, f, g, h, i, j, k, l, m, n, p, q, r, s, t, u, v, w, x, y, z, aa, ab,
-               ac, ad, ae, af, ag, ah, ai, aj, ak, al, am, an, ao] = o;
+               ac, ad, ae, af, ag, ah, ai, aj, ak, al, am, an, ao, ap, aq] = o;
   return std::tie(a, b, c, d, e, f, g, h, i, j, k, l, m, n, p, q, r, s, t, u, v, w, x, y, z, aa,
-                  ab, ac, ad, ae, af, ag, ah, ai, aj, ak, al, am, an, ao);
+                  ab, ac, ad, ae, af, ag, ah, ai, aj, ak, al, am, an, ao, ap, aq);
 }
 inline auto Tie(const HoldInvoice& h) {
   const auto& [a, b, c, d, e, f, g, i, j, k, l, m, n, p, q, r] = h;
