@@ -235,6 +235,7 @@ TEST_F(DevTax, AnUndecidedPaymentIsReDrivenWithTheSameHashAndPaidOnce) {
 // a second interval later (more trades) a second one with the remainder carried over.
 TEST_F(DevTax, TradesForfeitsAndDisputesArePaidExactlyAsTheRoundingRuleSaysInTheExpectedNumberOfPayments) {
   m_dev_tax.min_payment_sat = 1'000'000;  // only the interval pays: the number of payments is known
+  m_dev_tax.interval_s = 86400;           // longer than the dispute's wait below
   m_dev_tax.share_ppm = 333'333;          // a share whose accruals have sub-sat remainders
   StartCoordinator();
   SuccessfulTrade("100");
