@@ -20,6 +20,7 @@
 #include "config/base/log.h"
 #include "config/coordinator_config.h"
 #include "coordinator/dev_tax.h"
+#include "federation/devtax/lnurl_pay.h"
 #include "coordinator/engine.h"
 #include "coordinator/prices/currencies.h"
 #include "coordinator/prices/offline_source.h"
@@ -342,6 +343,22 @@ int main(int argc, char** argv) {
   dt.retry_base_s = cfg.dev_tax.retry_base_s;
   dt.retry_max_s = cfg.dev_tax.retry_max_s;
   dt.coordinator_name = cfg.coordinator.alias;
+  dt.lightning_address = cfg.dev_tax.lightning_address;
+  // A Lightning-address payee: its invoices are fetched (LNURL-pay, through the SOCKS5h proxy)
+  // on a thread of their own; stopped after the engine, before it is destroyed.
+  std::unique_ptr<federation::LnurlInvoiceSource> lnurl;
+  if (!cfg.dev_tax.lightning_address.empty()) {
+    federation::LnurlPayOptions lo;
+    lo.proxy = cfg.dev_tax.socks5h_proxy;
+    lo.timeout = std::chrono::seconds(cfg.dev_tax.lightning_address_timeout_s);
+    lo.test_insecure = cfg.dev_tax.lightning_address_test_insecure;
+    if (lo.test_insecure) {
+      base::Log(base::LogLevel::kWarn, "devtax",
+                "dev_tax.lightning_address_test_insecure is on: http and private addresses are accepted (tests only)");
+    }
+    lnurl = std::make_unique<federation::LnurlInvoiceSource>(cfg.dev_tax.lightning_address, lo);
+    deps.dev_tax_invoices = lnurl.get();
+  }
   if (const char* crash = std::getenv("COORDINATORD_CRASH_AT")) deps.crash_point = crash;
   deps.nostr_key = &nostr_key.value();
   // Nostr: kind-38383 order events are signed in the engine's transitions and stored; the relay
@@ -475,6 +492,7 @@ int main(int argc, char** argv) {
   monitor.Stop();
   engine_ptr.store(nullptr);
   engine->Stop();
+  lnurl.reset();
   payouts.reset();
   holds.reset();
   chat_sockets.reset();

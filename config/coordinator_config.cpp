@@ -218,6 +218,11 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, CoordinatorConfig& 
   MapReader dev_tax = r.Map("dev_tax");
   dev_tax.Double("share", c.dev_tax.share);
   dev_tax.String("node_pubkey", c.dev_tax.node_pubkey);
+  dev_tax.String("lightning_address", c.dev_tax.lightning_address);
+  dev_tax.String("socks5h_proxy", c.dev_tax.socks5h_proxy);
+  dev_tax.Int("lightning_address_timeout_s", c.dev_tax.lightning_address_timeout_s);
+  dev_tax.Enum("lightning_address_test_insecure", c.dev_tax.lightning_address_test_insecure,
+               {{"false", false}, {"true", true}});
   dev_tax.Int("min_payment_sat", c.dev_tax.min_payment_sat);
   dev_tax.Int("interval_s", c.dev_tax.interval_s);
   dev_tax.Int("routing_budget_ppm", c.dev_tax.routing_budget_ppm);
@@ -229,8 +234,30 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, CoordinatorConfig& 
   r.Finish();
 }
 
-void ValidateDevTax(ErrorList& e, const DevTaxOptions& d) {
+void ValidateDevTax(ErrorList& e, DevTaxOptions& d) {
   CheckRange(e, "dev_tax.share", d.share, 0.0, 1.0);
+  if (!d.lightning_address.empty()) {
+    // LUD-16: user@domain, the user part of a-z0-9-_.+ ; the domain a host name (port allowed).
+    const std::string& a = d.lightning_address;
+    const size_t at = a.find('@');
+    const std::string user = at == std::string::npos ? "" : a.substr(0, at);
+    const std::string domain = at == std::string::npos ? "" : a.substr(at + 1);
+    const bool user_ok = !user.empty() && std::all_of(user.begin(), user.end(), [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '+';
+    });
+    const bool domain_ok = !domain.empty() && domain.find('@') == std::string::npos &&
+                           std::all_of(domain.begin(), domain.end(), [](char ch) {
+                             return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                                    ch == '-' || ch == '.' || ch == ':';
+                           });
+    if (!user_ok || !domain_ok) {
+      e.Add("dev_tax.lightning_address", "must be a Lightning address user@domain (LUD-16: user of a-z 0-9 - _ . +)");
+    } else if (!d.node_pubkey.empty()) {
+      e.Add("dev_tax.lightning_address", "set either node_pubkey or lightning_address, not both");
+    }
+  }
+  NormaliseSocks5hProxy(e, "dev_tax.socks5h_proxy", d.socks5h_proxy);
+  CheckRange<int64_t>(e, "dev_tax.lightning_address_timeout_s", d.lightning_address_timeout_s, 1, 300);
   if (!d.node_pubkey.empty()) {
     const bool hex = d.node_pubkey.size() == 66 &&
                      std::all_of(d.node_pubkey.begin(), d.node_pubkey.end(),

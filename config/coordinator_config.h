@@ -241,6 +241,17 @@ struct DevTaxOptions {
   double share = 0.20;
   // The dev fund's node (33-byte hex pubkey), paid by keysend. "": accrue only, pay nothing.
   std::string node_pubkey;
+  // Or the dev fund's Lightning address (LUD-16 "user@domain", paid by LNURL-pay; a ":port" after
+  // the domain is allowed). Exclusive with node_pubkey. "": keysend to node_pubkey.
+  std::string lightning_address;
+  // The SOCKS5h proxy (Tor) every LNURL request goes through; "" = direct connections.
+  std::string socks5h_proxy;
+  // Seconds an LNURL request may take (1..300).
+  int64_t lightning_address_timeout_s = 30;
+  // TEST ONLY: lets the Lightning address be served over http:// from loopback or private
+  // addresses (a test's LNURL server). Never in production: it is how a payee could point the
+  // coordinator at its own internal services.
+  bool lightning_address_test_insecure = false;
   // A payment starts once this much is payable, or once the oldest unpaid accrual is
   // interval_s old (if at least 1 sat is payable), whichever comes first.
   int64_t min_payment_sat = 1000;

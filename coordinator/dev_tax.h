@@ -13,7 +13,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include "config/base/expected.h"
 
 namespace coordinator {
 
@@ -47,5 +50,23 @@ inline int64_t DevTaxRetryDelay(int failures, int64_t base_s, int64_t max_s) {
 // Format: "dev tax from <name>: accruals <first>..<last>, payment <id>".
 std::string DevTaxMessage(const std::string& coordinator_name, int64_t payment_id, int64_t first_accrual_id,
                           int64_t last_accrual_id);
+
+// Is the dev fund's payee a Lightning address (user@domain), not a node pubkey?
+inline bool DevTaxPayeeIsLightningAddress(const std::string& payee) {
+  return payee.find('@') != std::string::npos;
+}
+
+// Where the invoice of a payment to a Lightning address comes from (LUD-16 / LNURL-pay over the
+// SOCKS5h proxy: federation/devtax/lnurl_pay.h). The engine owns the interface; coordinatord
+// wires the HTTP client in, so that the engine thread never waits on the network.
+class DevTaxInvoiceSource {
+ public:
+  virtual ~DevTaxInvoiceSource() = default;
+  // Asks the payee for an invoice of exactly `amount_msat`. Must not block: `done` runs exactly
+  // once, on another thread, with the BOLT11 invoice (every LNURL-pay check passed: bounds,
+  // amount, description hash) or a one-line reason naming what was refused.
+  virtual void FetchInvoice(int64_t amount_msat,
+                            std::function<void(base::Expected<std::string, std::string>)> done) = 0;
+};
 
 }  // namespace coordinator

@@ -24,6 +24,7 @@
 #include "config/base/clock.h"
 #include "config/base/status.h"
 #include "coordinator/commands.h"
+#include "coordinator/dev_tax.h"
 #include "coordinator/invoice_checks.h"
 #include "coordinator/model.h"
 #include "coordinator/nostr/order_event.h"
@@ -108,6 +109,10 @@ class Engine {
     // Test-only crash point, e.g. "commit:settle" (SIGKILL right after the transaction that
     // decided a settle committed, before the node is called) or "node:pay" (after the node
     // answered, before the answer is recorded). Kinds: add_hold, settle, cancel, pay.
+    // The dev tax's payment (kind pay_dev_tax) has every step: "decide:" (inside the transaction
+    // that creates it, before its commit), "commit:", "fetched:" (a Lightning address's invoice
+    // arrived, not yet recorded), "recorded:" (its hash recorded, not yet sent), "sent:" (the node
+    // reported on the payment sent, before the outcome is known) and "node:".
     // coordinatord reads it from COORDINATORD_CRASH_AT. Empty: never.
     std::string crash_point;
     // The coordinator's nostr key (its federation entry's nostrHexPubkey): signs review tokens.
@@ -115,6 +120,10 @@ class Engine {
     const escrow::crypto::Signer* nostr_key = nullptr;
     // The dev tax: accrued on every proceeds ledger row, streamed by keysend (engine_devtax.cpp).
     DevTaxParams dev_tax;
+    // Fetches the invoices of payments to dev_tax.lightning_address (off the engine thread). Must
+    // outlive the engine's use of it: coordinatord stops it after the engine. nullptr: such
+    // payments fail (and are retried with backoff), as an unreachable payee does.
+    DevTaxInvoiceSource* dev_tax_invoices = nullptr;
     // Kind-38383 order events (nostr/order_event.h), signed with nostr_key and stored in the
     // transition that changed the order's status, for every order that is or was public (none
     // without a nostr_key). The facts fill their d, source, y and network tags.
@@ -269,6 +278,9 @@ class Engine {
   // Starts a payment of what is payable when due (threshold, interval, backoff after a failure).
   void MaybePayDevTax();
   void ExecuteDevTax(const Intent& intent);
+  // The invoice of a payment to a Lightning address arrived (or not): checked and recorded with
+  // its payment hash before anything is paid, then the intent pays it.
+  void OnDevTaxInvoice(Tx& tx, int64_t intent_id, const base::Expected<std::string, std::string>& invoice);
   void OnDevTaxResult(Tx& tx, int64_t intent_id, const escrow::LnResult<escrow::PayOutcome>& r);
   void Expire(Tx& tx, Order& o);
 

@@ -306,7 +306,8 @@ struct DevTaxAccrual {
   int64_t created_at = 0;
 };
 
-// One keysend of what had accrued through `last_accrual_id`. At most one is kInFlight at a
+// One payment (a keysend, or an invoice fetched from a Lightning address) of what had accrued
+// through `last_accrual_id`. At most one is kInFlight at a
 // time; a kFailed one pays nothing and its range goes into the next payment.
 struct DevTaxPayment {
   int64_t id = 0;
@@ -314,9 +315,10 @@ struct DevTaxPayment {
   int64_t last_accrual_id = 0;
   int64_t accrued_msat_through = 0;  // Σ accrued_msat of every accrual with id <= last
   int64_t amount_sat = 0;         // floor(accrued_msat_through / 1000) − Σ earlier succeeded
-  std::string payee;              // the dev fund node's pubkey (hex)
-  std::string payment_hash;       // hex
-  std::string preimage;           // hex; ours (keysend), public once paid
+  std::string payee;              // the dev fund node's pubkey (hex), or its Lightning address (user@domain)
+  std::string payment_hash;       // hex; "" until a Lightning address's invoice is fetched
+  std::string payment_request;    // the invoice fetched from the Lightning address (BOLT11); "" for keysend
+  std::string preimage;           // hex; ours (keysend) or the payee's (invoice, once paid); public once paid
   PayoutState state = PayoutState::kInFlight;  // kInFlight, kSucceeded or kFailed
   int attempt = 1;                // 1 + the consecutive failures before it (retry backoff)
   int64_t fee_limit_sat = 0;

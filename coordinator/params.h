@@ -52,7 +52,8 @@ struct OutageParams {
 // The dev tax (config dev_tax.*; DESIGN.md "Dev tax"; arithmetic in coordinator/dev_tax.h).
 struct DevTaxParams {
   int64_t share_ppm = 200000;        // dev_tax.share × 1e6 (0: nothing accrues)
-  std::string node_pubkey;           // hex; "": accrue only, never pay
+  std::string node_pubkey;           // hex; "": accrue only, never pay (unless lightning_address)
+  std::string lightning_address;     // user@domain (LUD-16), paid instead of node_pubkey when set
   int64_t min_payment_sat = 1000;    // pay once this much is payable ...
   int64_t interval_s = 3600;         // ... or, if anything is payable, this long after the last payment
   int64_t routing_budget_ppm = 10000;  // fee limit of a payment: max(min, amount × ppm / 1e6)

@@ -111,6 +111,7 @@ struct InvoiceRequest {
   std::optional<Hash32> preimage;
   int64_t value_msat = 0;
   std::string memo;
+  std::optional<Hash32> description_hash;  // when set, replaces memo in the payreq (LNURL-pay)
   int64_t expiry_seconds = 3600;
   uint64_t cltv_expiry = 0;   // 0: the node's default (LND: 80 since 0.17; simln: 40)
 };

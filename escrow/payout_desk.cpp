@@ -30,6 +30,7 @@ struct PayoutDesk::Job {
   std::unique_ptr<Subscription> sub;  // the stream of the current stage
   bool finished = false;              // `done` was called, or never will be
   bool sent = false;                  // we POSTed a send for this job
+  bool sent_noted = false;            // spec.on_sent was called
   // Each stage (track, send, re-track) bumps this; a stage keeps its stream only if it is
   // still the current one when the subscribing call returns (the node may answer before).
   int stage = 0;
@@ -189,6 +190,15 @@ void PayoutDesk::Send(const std::shared_ptr<Job>& job) {
     CallbackGate::Pass pass(m_gate);
     auto job = weak.lock();
     if (!pass || !job) return;
+    if (job->spec.on_sent) {
+      bool first = false;
+      {
+        std::lock_guard lock(m_mu);
+        first = !job->sent_noted;
+        job->sent_noted = true;
+      }
+      if (first) job->spec.on_sent();
+    }
     if (IsFinal(p.status)) Finish(job, OutcomeOf(p));
   };
   h.on_error = [this, weak](const LnError& e) {

@@ -29,6 +29,9 @@ struct PaySpec {
   int64_t keysend_amt_msat = 0;
   Hash32 keysend_preimage{};
   CustomRecords keysend_records;
+  // Called once (on a stream thread), when the node first reports on a payment this desk sent:
+  // the payment has left (tests put a crash point here). May be empty.
+  std::function<void()> on_sent;
 };
 
 struct PayOutcome {

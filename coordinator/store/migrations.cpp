@@ -399,7 +399,44 @@ ALTER TABLE orders ADD COLUMN outage_extended_s INTEGER NOT NULL DEFAULT 0 CHECK
 ALTER TABLE orders ADD COLUMN outage_capped INTEGER NOT NULL DEFAULT 0 CHECK (outage_capped IN (0, 1));
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
+// Schema version 7 (dev tax to a Lightning address): a payment
+// may go to a LUD-16 Lightning address, whose invoice is fetched (LNURL-pay) as a step of the
+// payment's intent. Until it is fetched the payment has no hash (''), so the hash is unique only
+// once known; the fetched invoice is kept in payment_request before anything is paid, so that a
+// restart tracks the payment by that hash instead of fetching (and paying) another invoice.
+constexpr const char kSchemaV7[] = R"sql(
+CREATE TABLE dev_tax_payments_new (
+  id                   INTEGER PRIMARY KEY CHECK (id > 0),
+  first_accrual_id     INTEGER NOT NULL CHECK (first_accrual_id > 0),
+  last_accrual_id      INTEGER NOT NULL CHECK (last_accrual_id >= first_accrual_id),
+  accrued_msat_through INTEGER NOT NULL CHECK (accrued_msat_through >= 0),
+  amount_sat           INTEGER NOT NULL CHECK (amount_sat > 0),
+  payee                TEXT    NOT NULL,
+  payment_hash         TEXT    NOT NULL,
+  payment_request      TEXT    NOT NULL,
+  preimage             TEXT    NOT NULL,
+  state                INTEGER NOT NULL CHECK (state IN (1, 2, 3)),
+  attempt              INTEGER NOT NULL CHECK (attempt >= 1),
+  fee_limit_sat        INTEGER NOT NULL CHECK (fee_limit_sat >= 0),
+  fee_sat              INTEGER NOT NULL CHECK (fee_sat >= 0),
+  failure_reason       TEXT    NOT NULL,
+  created_at           INTEGER NOT NULL,
+  finished_at          INTEGER NOT NULL
+) STRICT;
+INSERT INTO dev_tax_payments_new (id, first_accrual_id, last_accrual_id, accrued_msat_through, amount_sat, payee,
+  payment_hash, payment_request, preimage, state, attempt, fee_limit_sat, fee_sat, failure_reason, created_at,
+  finished_at)
+SELECT id, first_accrual_id, last_accrual_id, accrued_msat_through, amount_sat, payee, payment_hash, '', preimage,
+  state, attempt, fee_limit_sat, fee_sat, failure_reason, created_at, finished_at FROM dev_tax_payments;
+DROP TABLE dev_tax_payments;
+ALTER TABLE dev_tax_payments_new RENAME TO dev_tax_payments;
+CREATE UNIQUE INDEX dev_tax_payments_in_flight ON dev_tax_payments (state) WHERE state = 1;
+CREATE INDEX dev_tax_payments_created ON dev_tax_payments (created_at);
+CREATE UNIQUE INDEX dev_tax_payments_hash ON dev_tax_payments (payment_hash) WHERE payment_hash <> '';
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                       kSchemaV5, kSchemaV6, kSchemaV7};
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("

@@ -286,6 +286,7 @@ void Columns(V& v, R& p) {
   v("amount_sat", p.amount_sat);
   v("payee", p.payee);
   v("payment_hash", p.payment_hash);
+  v("payment_request", p.payment_request);
   v("preimage", p.preimage);
   v("state", p.state);
   v("attempt", p.attempt);

@@ -94,6 +94,7 @@ class SqliteStore final : public Store {
   int64_t DevTaxPaidThrough() override;
   std::optional<DevTaxAccrual> DevTaxAccrualAfter(int64_t id) override;
   std::optional<DevTaxPayment> DevTaxPaymentById(int64_t id) override;
+  std::optional<DevTaxPayment> DevTaxPaymentByHash(const std::string& payment_hash) override;
   std::optional<DevTaxPayment> DevTaxPaymentInFlight() override;
   std::optional<DevTaxPayment> LastDevTaxPayment() override;
   std::vector<DevTaxAccrual> DevTaxAccrualsBetween(int64_t start, int64_t end) override;

@@ -533,6 +533,12 @@ std::optional<DevTaxPayment> SqliteStore::DevTaxPaymentById(int64_t id) {
   return SelectOne<DevTaxPayment>(kSql, id);
 }
 
+std::optional<DevTaxPayment> SqliteStore::DevTaxPaymentByHash(const std::string& payment_hash) {
+  if (payment_hash.empty()) return std::nullopt;
+  static const std::string kSql = SelectSql<DevTaxPayment>("WHERE payment_hash = ?1");
+  return SelectOne<DevTaxPayment>(kSql, payment_hash);
+}
+
 std::optional<DevTaxPayment> SqliteStore::DevTaxPaymentInFlight() {
   static const std::string kSql = SelectSql<DevTaxPayment>("WHERE state = 1 ORDER BY id LIMIT 1");
   return SelectOne<DevTaxPayment>(kSql);

@@ -156,6 +156,8 @@ class Store {
   // The first accrual with an id above `id`, if any.
   virtual std::optional<DevTaxAccrual> DevTaxAccrualAfter(int64_t id) = 0;
   virtual std::optional<DevTaxPayment> DevTaxPaymentById(int64_t id) = 0;
+  // The payment with this payment hash (hex), if any (never matches "").
+  virtual std::optional<DevTaxPayment> DevTaxPaymentByHash(const std::string& payment_hash) = 0;
   // The payment in flight (at most one), if any.
   virtual std::optional<DevTaxPayment> DevTaxPaymentInFlight() = 0;
   // The latest payment (highest id), if any.

@@ -223,11 +223,12 @@ std::string AddHoldInvoiceBody(const HoldInvoiceRequest& req) {
 }
 
 // LND REST: lnrpc.Invoice as the body of POST /v1/invoices {memo, r_preimage (bytes),
-// value_msat (int64), expiry (int64), cltv_expiry (uint64), …}.
+// value_msat (int64), description_hash (bytes), expiry (int64), cltv_expiry (uint64), …}.
 std::string AddInvoiceBody(const InvoiceRequest& req) {
   json j = json::object();
   j["memo"] = req.memo;
   if (req.preimage) j["r_preimage"] = Base64(*req.preimage);
+  if (req.description_hash) j["description_hash"] = Base64(*req.description_hash);
   j["value_msat"] = std::to_string(req.value_msat);
   j["expiry"] = std::to_string(req.expiry_seconds);
   if (req.cltv_expiry != 0) j["cltv_expiry"] = std::to_string(req.cltv_expiry);

@@ -117,6 +117,10 @@ base::Expected<void, std::string> Daemon::Impl::StartNodes() {
     NodeRestService::Options service_options;
     service_options.name = name;
     service_options.macaroon = std::move(*macaroon);
+    // An invoices read-only macaroon (what a dev fund hands its auditors: devfund --lnd-macaroon).
+    auto readonly = EnsureMacaroon(dir + "/invoices_readonly.macaroon");
+    if (!readonly) return base::Err(readonly.error());
+    service_options.invoices_readonly_macaroon = std::move(*readonly);
     service_options.clock = clock;
     service_options.failure = [raw] {
       std::lock_guard lock(raw->failure_mu);

@@ -5,7 +5,8 @@
 // listener (clients see "connection refused") until the failure is cleared.
 //
 // State directory layout:
-//   <state>/<node>/tls.cert, tls.key (0600), admin.macaroon (0600)
+//   <state>/<node>/tls.cert, tls.key (0600), admin.macaroon (0600),
+//                  invoices_readonly.macaroon (0600: LookupInvoice and SubscribeSingleInvoice only)
 //   <state>/nodes.json    [{"name","pubkey","rest_url","macaroon_path","tls_cert_path"}]
 //   <state>/control.json  {"url","token_path"}      <state>/control.token (0600)
 // Both JSON files are written atomically (temp file + rename) once every listener is bound.

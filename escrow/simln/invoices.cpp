@@ -108,6 +108,7 @@ LnResult<AddInvoiceResult> NetworkImpl::AddInvoice(const std::string& node, cons
   rec.inv.r_hash = crypto::Sha256(preimage.data(), preimage.size());
   rec.inv.value_msat = req.value_msat;
   rec.inv.memo = req.memo;
+  rec.inv.description_hash = req.description_hash;
   rec.inv.expiry = req.expiry_seconds;
   rec.inv.cltv_expiry = req.cltv_expiry;
   return AddInvoiceLocked(node, std::move(rec), txn);

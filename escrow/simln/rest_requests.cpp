@@ -197,11 +197,20 @@ base::Expected<InvoiceRequest, RpcError> ParseAddInvoice(std::string_view body) 
   auto obj = ParseObject(body);
   if (!obj) return base::Err(obj.error());
   InvoiceRequest req;
-  base::Bytes preimage;
+  base::Bytes preimage, description_hash;
   int64_t value = 0, value_msat = 0, expiry = 0;
   uint64_t cltv_expiry = 0;
   TRY(ReadString(*obj, "memo", req.memo));
   TRY(ReadBytes(*obj, "r_preimage", preimage));
+  TRY(ReadBytes(*obj, "description_hash", description_hash));
+  if (!description_hash.empty()) {
+    auto dh = crypto::Hash32FromBytes(description_hash);
+    if (!dh)
+      return base::Err(
+          RpcError{GrpcCode::kUnknown,
+                   "description hash is " + std::to_string(description_hash.size()) + " bytes, must be 32"});
+    req.description_hash = *dh;
+  }
   TRY(ReadInt(*obj, "value", value, "int64"));
   TRY(ReadInt(*obj, "value_msat", value_msat, "int64"));
   TRY(ReadInt(*obj, "expiry", expiry, "int64"));

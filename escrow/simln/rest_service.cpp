@@ -163,7 +163,7 @@ struct NodeRestService::Impl {
 
   void Handle(const http::Request& req, http::ResponseWriter& w);
   void Delay(http::ResponseWriter& w);
-  bool Authorized(const http::Request& req, http::ResponseWriter& w);
+  bool Authorized(const http::Request& req, http::ResponseWriter& w, Route route);
   void Dispatch(const Matched& m, const http::Request& req, http::ResponseWriter& w);
 };
 
@@ -186,7 +186,7 @@ void NodeRestService::Impl::Delay(http::ResponseWriter& w) {
   }
 }
 
-bool NodeRestService::Impl::Authorized(const http::Request& req, http::ResponseWriter& w) {
+bool NodeRestService::Impl::Authorized(const http::Request& req, http::ResponseWriter& w, Route route) {
   // LND (macaroons/service.go): a call without exactly one macaroon fails with "expected 1
   // macaroon, got 0"; a macaroon that does not verify with "verification failed: signature
   // mismatch after caveat verification". Both are gRPC Unknown (code 2), which the REST
@@ -199,13 +199,22 @@ bool NodeRestService::Impl::Authorized(const http::Request& req, http::ResponseW
     return false;
   }
   auto presented = base::HexDecode(*header);
-  const base::Bytes& expected = options.macaroon;
-  if (!presented || presented->size() != expected.size() ||
-      CRYPTO_memcmp(presented->data(), expected.data(), expected.size()) != 0) {
-    ReplyError(w, {GrpcCode::kUnknown, "verification failed: signature mismatch after caveat verification"});
+  auto is = [&](const base::Bytes& expected) {
+    return presented && !expected.empty() && presented->size() == expected.size() &&
+           CRYPTO_memcmp(presented->data(), expected.data(), expected.size()) == 0;
+  };
+  if (is(options.macaroon)) return true;
+  if (is(options.invoices_readonly_macaroon)) {
+    // invoices:read allows LookupInvoice and SubscribeSingleInvoice; LND refuses the rest with
+    // "permission denied" (gRPC Unknown).
+    if (route == Route::kLookupInvoice || route == Route::kLookupInvoiceByHex || route == Route::kSubscribeInvoice) {
+      return true;
+    }
+    ReplyError(w, {GrpcCode::kUnknown, "verification failed: permission denied"});
     return false;
   }
-  return true;
+  ReplyError(w, {GrpcCode::kUnknown, "verification failed: signature mismatch after caveat verification"});
+  return false;
 }
 
 void NodeRestService::Impl::Handle(const http::Request& req, http::ResponseWriter& w) {
@@ -235,7 +244,7 @@ void NodeRestService::Impl::Handle(const http::Request& req, http::ResponseWrite
     case Route::kSendPayment:
     case Route::kTrackPayment: break;
   }
-  if (!Authorized(req, w)) return;
+  if (!Authorized(req, w, m.route)) return;
   Dispatch(m, req, w);
 }
 

@@ -24,7 +24,10 @@ class NodeRestService {
  public:
   struct Options {
     std::string name;                         // for logs
-    base::Bytes macaroon;                     // the only accepted Grpc-Metadata-macaroon (hex)
+    base::Bytes macaroon;                     // the admin macaroon: every call (Grpc-Metadata-macaroon, hex)
+    // An invoices read-only macaroon (LND's permission invoices:read): lookups and invoice
+    // subscriptions only; anything else is "permission denied". Empty: none.
+    base::Bytes invoices_readonly_macaroon;
     std::function<FailureSetting()> failure;  // the node's current failure setting
     const base::Clock* clock = nullptr;       // for best_header_timestamp; REQUIRES non-null
   };

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <fstream>
 
+#include "coordinator/dev_tax.h"
+
 namespace federation {
 
 std::string DeriveShortAlias(const std::string& alias) {
@@ -54,7 +56,9 @@ CoordinatorEntry BuildOwnEntry(const config::CoordinatorConfig& config, const Ow
   contact("fingerprint", c.contact.fingerprint);
   contact("reddit", c.contact.reddit);
   contact("twitter", c.contact.twitter);
-  e.badges.donates_to_dev_fund = static_cast<int>(std::lround(config.dev_tax.share * 100));
+  // A whole percent, rounded down from the share in millionths that the statements sign: the
+  // badge never claims more than is paid (devfund reports a badge above the signed share).
+  e.badges.donates_to_dev_fund = static_cast<int>(coordinator::DevTaxShareToPpm(config.dev_tax.share) / 10000);
   e.policies = c.policies;
   Origins own;
   own.onion = facts.onion_hostname.empty() ? "" : "http://" + facts.onion_hostname;

@@ -92,14 +92,22 @@ base::Expected<HttpResponse, std::string> HttpGet(const std::string& url, const 
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, options.follow_redirects ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   // "" disables proxies from the environment too: a direct connection is exactly that.
   curl_easy_setopt(c, CURLOPT_PROXY, options.proxy.c_str());
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "coordinatord-prices/1");
+  curl_easy_setopt(c, CURLOPT_USERAGENT, options.user_agent.c_str());
+  std::unique_ptr<curl_slist, SlistDeleter> connect_to;
+  for (const std::string& entry : options.connect_to) {
+    curl_slist* appended = curl_slist_append(connect_to.get(), entry.c_str());
+    if (appended == nullptr) return base::Err("GET " + url + ": out of memory");
+    connect_to.release();
+    connect_to.reset(appended);
+  }
+  if (connect_to) curl_easy_setopt(c, CURLOPT_CONNECT_TO, connect_to.get());
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnData);

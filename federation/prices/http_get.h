@@ -24,6 +24,12 @@ struct HttpGetOptions {
   size_t max_body_bytes = 2 << 20;
   // When it becomes true, the transfer aborts within about a second. May be null.
   const std::atomic<bool>* cancel = nullptr;
+  // false: a 3xx answer is returned as it is (its status), never followed.
+  bool follow_redirects = true;
+  // libcurl CONNECT_TO entries "HOST:PORT:CONNECT-HOST:CONNECT-PORT": connect there instead
+  // (through the proxy too) while the URL, Host header and TLS name stay (address pinning).
+  std::vector<std::string> connect_to;
+  std::string user_agent = "coordinatord-prices/1";
 };
 
 struct HttpResponse {

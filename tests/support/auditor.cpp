@@ -48,7 +48,13 @@ void AuditDevTax(coordinator::Store& store, int64_t ledger_paid, AuditReport& r)
   std::set<std::string> hashes;
   for (const auto& p : store.DevTaxPaymentsBetween(std::numeric_limits<int64_t>::min(), kAll)) {
     const std::string name = "dev tax payment " + std::to_string(p.id);
-    if (!hashes.insert(p.payment_hash).second) r.violations.push_back(name + ": its hash was used before");
+    // A Lightning-address payment whose invoice never came has no hash yet ("").
+    if (!p.payment_hash.empty() && !hashes.insert(p.payment_hash).second) {
+      r.violations.push_back(name + ": its hash was used before");
+    }
+    if (p.payment_hash.empty() && p.state == coordinator::PayoutState::kSucceeded) {
+      r.violations.push_back(name + ": succeeded without a payment hash");
+    }
     if (p.state == coordinator::PayoutState::kInFlight) ++in_flight;
     if (p.state != coordinator::PayoutState::kSucceeded) continue;
     ++r.dev_tax_payments;

@@ -15,7 +15,11 @@
 #include <filesystem>
 #include <set>
 
+#include "escrow/crypto/sha256.h"
+#include "federation/devtax/statement.h"
 #include "tests/support/coordinator_cluster.h"
+#include "tests/support/lnurl_server.h"
+#include "tests/support/microsocks.h"
 #include "tests/support/pgp_keys.h"
 #include "tests/support/robot_client.h"
 #include "tests/support/test_support.h"
@@ -39,11 +43,11 @@ struct Trader {
   std::unique_ptr<Wallet> wallet;
 };
 
-class CoordinatorCrash : public ::testing::TestWithParam<const char*> {
+class CrashFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     m_dir = testsupport::MakeTempDir("coordinator-crash");
-    auto simln = testsupport::SimlnDaemon::Start(m_dir, {"alice", "bob"}, kChannelSat);
+    auto simln = testsupport::SimlnDaemon::Start(m_dir, m_wallet_names, kChannelSat);
     ASSERT_TRUE(simln.ok()) << simln.error();
     m_simln = std::move(simln.value());
     auto coord_node = m_simln->Connect("coordinator");
@@ -84,7 +88,8 @@ class CoordinatorCrash : public ::testing::TestWithParam<const char*> {
   }
 
   void StartCoordinator(const std::string& crash_at) {
-    auto started = testsupport::Coordinatord::Start(m_dir, *m_simln->Node("coordinator"), crash_at);
+    m_options.crash_at = crash_at;
+    auto started = testsupport::Coordinatord::Start(m_dir, *m_simln->Node("coordinator"), m_options);
     ASSERT_TRUE(started.ok()) << started.error();
     m_coordinatord = std::move(started.value());
     m_seller.robot->set_api_url(m_coordinatord->api_url());
@@ -207,6 +212,8 @@ class CoordinatorCrash : public ::testing::TestWithParam<const char*> {
                          {"routing_budget_ppm", 0}});
   }
 
+  std::vector<std::string> m_wallet_names{"alice", "bob"};
+  testsupport::CoordinatordOptions m_options;  // crash_at is set by StartCoordinator
   std::string m_dir;
   std::unique_ptr<testsupport::SimlnDaemon> m_simln;
   std::unique_ptr<escrow::LightningNode> m_coord_node;
@@ -218,6 +225,8 @@ class CoordinatorCrash : public ::testing::TestWithParam<const char*> {
   std::string m_payout_payreq;
   int64_t m_payout_sats = 0;
 };
+
+class CoordinatorCrash : public CrashFixture, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(CoordinatorCrash, TradeCompletesAfterRestartAndTheBuyerIsPaidExactlyOnce) {
   const std::string point = GetParam();
@@ -311,6 +320,146 @@ INSTANTIATE_TEST_SUITE_P(EveryMoneyStep, CoordinatorCrash,
                            for (char& c : name) c = c == ':' ? '_' : c;
                            return name;
                          });
+
+// The dev tax's streaming payment, SIGKILLed at each of its steps (COORDINATORD_CRASH_AT, kind
+// pay_dev_tax: "decide:" inside the transaction that creates the payment and its intent,
+// "commit:" after it, "fetched:" / "recorded:" around recording a Lightning address's invoice,
+// "sent:" once the node reported the payment sent, "node:" after the node's answer, before it is
+// recorded), to the dev node by keysend and to a Lightning address (test LNURL server through
+// microsocks). After the restart the dev node's wallet has received exactly
+// floor(total accrued msat / 1000) sats, in one payment: never twice, never lost.
+struct DevTaxCrashCase {
+  const char* point;
+  bool lightning_address;
+};
+
+class DevTaxCrashOverHttp : public CrashFixture, public ::testing::WithParamInterface<DevTaxCrashCase> {
+ protected:
+  void SetUp() override {
+    m_wallet_names.push_back("dev");
+    CrashFixture::SetUp();
+    if (HasFatalFailure()) return;
+    auto dev = m_simln->Connect("dev");
+    ASSERT_TRUE(dev.ok()) << dev.error();
+    m_dev = std::make_unique<Wallet>("dev", std::move(dev.value()));
+    std::string payee;
+    if (GetParam().lightning_address) {
+      m_socks = testsupport::Microsocks::Start(m_dir);
+      ASSERT_NE(m_socks, nullptr) << "cannot start /usr/bin/microsocks (ops/setup installs it)";
+      m_lnurl = std::make_unique<testsupport::LnurlServer>(
+          testsupport::LnurlServer::Behaviour::kHonest, [this](int64_t msat, const std::string& description) {
+            escrow::InvoiceRequest req;
+            req.value_msat = msat;
+            req.description_hash =
+                escrow::crypto::Sha256(reinterpret_cast<const uint8_t*>(description.data()), description.size());
+            auto r = m_dev->node().AddInvoice(req);
+            return r.ok() ? r->payment_request : std::string();
+          });
+      payee = "lightning_address: \"dev@localhost:" + std::to_string(m_lnurl->port()) + "\", socks5h_proxy: \"" +
+              m_socks->url() + "\", lightning_address_test_insecure: true";
+    } else {
+      payee = "node_pubkey: \"" + m_simln->Node("dev")->pubkey + "\"";
+    }
+    m_options.extra_yaml =
+        "dev_tax: {share: 0.2, min_payment_sat: 1, retry_base_s: 1, retry_max_s: 2, " + payee + "}\n";
+  }
+  void TearDown() override {
+    CrashFixture::TearDown();
+    m_lnurl.reset();
+    m_socks.reset();
+    m_dev.reset();
+  }
+
+  std::unique_ptr<Wallet> m_dev;
+  std::unique_ptr<testsupport::Microsocks> m_socks;
+  std::unique_ptr<testsupport::LnurlServer> m_lnurl;
+};
+
+TEST_P(DevTaxCrashOverHttp, TheDevNodeReceivesExactlyTheAccruedSatsOnceAfterACrashAtEachStep) {
+  const std::string point = GetParam().point;
+  const int64_t dev0 = m_dev->LocalSats().value_or(-1);
+  ASSERT_EQ(dev0, kChannelSat);
+
+  StartCoordinator(point);
+  std::optional<int> exit_code;
+  int last_status = -1;
+  testsupport::WaitUntil(
+      [&] {
+        exit_code = m_coordinatord->Wait(0ms);
+        if (exit_code) return true;
+        last_status = Step();
+        return false;
+      },
+      kWait, 10ms);
+  ASSERT_TRUE(exit_code.has_value()) << "coordinatord never reached " << point << "; last status " << last_status;
+  ASSERT_EQ(*exit_code, kKilled) << "coordinatord ended otherwise than by SIGKILL at " << point << "; see "
+                                 << m_coordinatord->log_path();
+  if (point.rfind("node:", 0) == 0) {
+    EXPECT_GT(m_dev->LocalSats().value_or(-1), dev0) << "the node had paid the dev fund before the crash";
+  } else if (point.rfind("sent:", 0) != 0) {
+    EXPECT_EQ(m_dev->LocalSats().value_or(-1), dev0) << "nothing may have left before " << point;
+  }
+
+  StartCoordinator("");
+  // The trade completes, and the dev tax is paid once it is owed: until nothing is owed.
+  json statements;
+  int64_t accrued_msat = -1;
+  bool settled = testsupport::WaitUntil(
+      [&] {
+        last_status = Step();
+        if (last_status != 14) return false;
+        auto r = RobotClient::Anonymous(m_coordinatord->api_url() + "/api/devfund/");
+        if (r.status != 200 || !r.json.is_array() || r.json.empty()) return false;
+        statements = r.json;
+        const json& last = statements.back()["statement"];
+        accrued_msat = last.value("cumulative_accrued_msat", int64_t{-1});
+        return accrued_msat > 0 && last.value("owed_sat", int64_t{-1}) == 0 &&
+               m_dev->LocalSats() == dev0 + accrued_msat / 1000;
+      },
+      kWait, 50ms);
+  ASSERT_TRUE(settled) << "after a crash at " << point << " the dev fund was not paid what accrued: "
+                       << statements.dump() << " dev wallet " << m_dev->LocalSats().value_or(-1) - dev0;
+  EXPECT_EQ(m_dev->LocalSats(), dev0 + accrued_msat / 1000) << "the dev node was not paid exactly once";
+  // One succeeded payment, whose preimage the statement publishes and the dev node settled.
+  const std::string pubkey = statements.back()["pubkey"];
+  int succeeded = 0;
+  for (const auto& st : statements) {
+    EXPECT_TRUE(federation::VerifyDevTaxStatement(st, pubkey).empty()) << st.dump();
+    for (const auto& p : st["statement"]["payments"]) {
+      if (p["state"] != "succeeded") continue;
+      ++succeeded;
+      auto hash = escrow::crypto::Hash32FromHex(p["payment_hash"].get<std::string>());
+      ASSERT_TRUE(hash.has_value());
+      auto inv = m_dev->node().LookupInvoice(*hash);
+      ASSERT_TRUE(inv.ok()) << inv.error().message;
+      EXPECT_EQ(inv->state, escrow::InvoiceState::kSettled);
+      EXPECT_EQ(inv->amt_paid_msat, p["amount_sat"].get<int64_t>() * 1000);
+    }
+  }
+  EXPECT_EQ(succeeded, 1);
+  if (m_lnurl) {
+    // Before the hash was recorded a new invoice may be fetched; after it, never.
+    const size_t invoices = m_lnurl->Invoices().size();
+    if (point.rfind("fetched:", 0) == 0 || point.rfind("decide:", 0) == 0 || point.rfind("commit:", 0) == 0) {
+      EXPECT_LE(invoices, 2u);
+    } else {
+      EXPECT_EQ(invoices, 1u) << "a recorded invoice must be tracked, not replaced";
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryDevTaxStep, DevTaxCrashOverHttp,
+    ::testing::Values(DevTaxCrashCase{"decide:pay_dev_tax", false}, DevTaxCrashCase{"commit:pay_dev_tax", false},
+                      DevTaxCrashCase{"sent:pay_dev_tax", false}, DevTaxCrashCase{"node:pay_dev_tax", false},
+                      DevTaxCrashCase{"decide:pay_dev_tax", true}, DevTaxCrashCase{"commit:pay_dev_tax", true},
+                      DevTaxCrashCase{"fetched:pay_dev_tax", true}, DevTaxCrashCase{"recorded:pay_dev_tax", true},
+                      DevTaxCrashCase{"sent:pay_dev_tax", true}, DevTaxCrashCase{"node:pay_dev_tax", true}),
+    [](const ::testing::TestParamInfo<DevTaxCrashCase>& info) {
+      std::string name = std::string(info.param.lightning_address ? "address_" : "keysend_") + info.param.point;
+      for (char& c : name) c = c == ':' ? '_' : c;
+      return name;
+    });
 
 }  // namespace
 }  // namespace coordinator_crash_test

@@ -149,6 +149,9 @@ class FaultyStore final : public coordinator::Store {
   std::optional<coordinator::DevTaxPayment> DevTaxPaymentById(int64_t id) override {
     return m_real->DevTaxPaymentById(id);
   }
+  std::optional<coordinator::DevTaxPayment> DevTaxPaymentByHash(const std::string& payment_hash) override {
+    return m_real->DevTaxPaymentByHash(payment_hash);
+  }
   std::optional<coordinator::DevTaxPayment> DevTaxPaymentInFlight() override { return m_real->DevTaxPaymentInFlight(); }
   std::optional<coordinator::DevTaxPayment> LastDevTaxPayment() override { return m_real->LastDevTaxPayment(); }
   std::vector<coordinator::DevTaxAccrual> DevTaxAccrualsBetween(int64_t s, int64_t e) override {

@@ -69,6 +69,8 @@ void EngineHarness::StartCoordinator() {
   deps.outage = m_outage;
   deps.params = m_params;
   deps.dev_tax = m_dev_tax;
+  if (m_make_dev_tax_invoices) m_dev_tax_invoices = m_make_dev_tax_invoices();
+  deps.dev_tax_invoices = m_dev_tax_invoices.get();
   deps.node.alias = "coordinator";
   if (auto info = m_coord_node->GetInfo(); info.ok()) deps.node.pubkey = info->identity_pubkey;
   deps.node.network = "regtest";
@@ -83,7 +85,8 @@ void EngineHarness::StartCoordinator() {
 
 void EngineHarness::StopCoordinator() {
   if (m_engine) m_engine->Stop();
-  // Desks before the engine: their callbacks post into it.
+  // Desks (and the invoice source) before the engine: their callbacks post into it.
+  m_dev_tax_invoices.reset();
   m_payouts.reset();
   m_holds.reset();
   m_engine.reset();

@@ -112,6 +112,10 @@ class EngineHarness : public ::testing::Test {
   FixedRates m_rates;
   coordinator::TradeParams m_params;
   coordinator::DevTaxParams m_dev_tax;  // passed to the engine by StartCoordinator
+  // Makes the engine's Lightning-address invoice source at each StartCoordinator (destroyed by
+  // StopCoordinator after the engine stopped). Empty: none.
+  std::function<std::unique_ptr<coordinator::DevTaxInvoiceSource>()> m_make_dev_tax_invoices;
+  std::unique_ptr<coordinator::DevTaxInvoiceSource> m_dev_tax_invoices;
   std::unique_ptr<escrow::simln::Network> m_net;
   std::unique_ptr<escrow::LightningNode> m_coord_node;
   std::map<std::string, std::unique_ptr<escrow::LightningNode>> m_wallets;

@@ -72,9 +72,9 @@ TEST(OwnEntry, DefaultsGiveAValidTestnetEntry) {
   EXPECT_TRUE(federation::ValidateEntry(e, e.short_alias, "entry").empty());
 }
 
-TEST(OwnEntry, DevTaxShareIsAWholePercent) {
+TEST(OwnEntry, DevTaxShareIsAWholePercentNeverAboveTheSignedShare) {
   config::CoordinatorConfig cfg;
-  for (auto [share, percent] : {std::pair{0.0, 0}, {0.125, 13}, {0.2, 20}, {1.0, 100}}) {
+  for (auto [share, percent] : {std::pair{0.0, 0}, {0.125, 12}, {0.199, 19}, {0.2, 20}, {0.29, 29}, {1.0, 100}}) {
     cfg.dev_tax.share = share;
     EXPECT_EQ(federation::BuildOwnEntry(cfg, Facts("mainnet")).badges.donates_to_dev_fund, percent) << share;
   }
