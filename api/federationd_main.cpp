@@ -1,10 +1,13 @@
 // federationd: the federation's joint order book and its web page. Parse flags, load the
 // config and the federation file, wire the fetcher, the view and the HTTP server, run.
+#include <chrono>
 #include <csignal>
+#include <memory>
 #include <cstdio>
 #include <string>
 
 #include "api/federationd_api.h"
+#include "api/federationd_watchdog.h"
 #include "api/http/server.h"
 #include "config/base/clock.h"
 #include "config/base/log.h"
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
   fo.connect_timeout = std::chrono::milliseconds(cfg.connect_timeout_ms);
   fo.request_timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
   fo.max_body_bytes = static_cast<size_t>(cfg.max_body_bytes);
+  const std::vector<federation::FetchTarget> targets_copy = targets;
   federation::BookFetcher fetcher(std::move(targets), fo, clock);
 
   federation::ViewOptions vo;
@@ -93,13 +97,36 @@ int main(int argc, char** argv) {
   vo.page_refresh_s = cfg.page_refresh_s;
   federation::FederationView view(std::move(entries), [&fetcher] { return fetcher.Slots(); }, clock, vo);
 
+  // The consistency watchdog: each coordinator's book against its signed events.
+  std::unique_ptr<api::ConsistencyWatch> watch;
+  if (cfg.watchdog.enabled) {
+    api::WatchdogOptions wo;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      wo.coordinators.push_back({entries[i].short_alias, entries[i].nostr_hex_pubkey, targets_copy[i].base_url,
+                                 targets_copy[i].direct});
+    }
+    wo.relays = cfg.watchdog.relays;
+    // socks5h://host:port → host:port (the relay client resolves names through the proxy too).
+    wo.socks5_proxy = cfg.proxy.rfind("socks5h://", 0) == 0 ? cfg.proxy.substr(10) : cfg.proxy;
+    wo.interval = std::chrono::milliseconds(cfg.watchdog.interval_ms);
+    wo.timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
+    wo.grace_ms = cfg.watchdog.grace_ms;
+    wo.slots = [&fetcher] { return fetcher.Slots(); };
+    wo.now_ms = [&clock] {
+      return static_cast<int64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count());
+    };
+    watch = std::make_unique<api::ConsistencyWatch>(std::move(wo));
+  }
+
   api::http::HttpServer server;
-  if (auto st = api::RegisterFederationdApi(server, view); !st.ok()) return Fail("api: " + st.message);
+  if (auto st = api::RegisterFederationdApi(server, view, watch.get()); !st.ok()) return Fail("api: " + st.message);
   api::http::ServerOptions so;
   so.host = cfg.listen.host;
   so.port = static_cast<uint16_t>(cfg.listen.port);
   if (auto st = server.Start(so); !st.ok()) return Fail("listen " + cfg.listen.ToString() + ": " + st.message);
   if (auto st = fetcher.Start(); !st.ok()) return Fail("proxy: " + st.message);
+  if (watch) watch->Start();
 
   std::printf("federationd: serving the joint book on http://%s:%u\n", cfg.listen.host.c_str(),
               static_cast<unsigned>(server.Port()));
@@ -108,6 +135,7 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   base::Log(base::LogLevel::kInfo, "federationd", "stopping", {{"signal", std::to_string(sig)}});
   server.Stop();
+  if (watch) watch->Stop();
   fetcher.Stop();
   return 0;
 }

@@ -376,7 +376,39 @@ CREATE TABLE nostr_events (
 CREATE INDEX nostr_events_order ON nostr_events (order_id);
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
+// Version 6 is another branch's script (merged separately); this placeholder holds its place so
+// that the nostr publications below are version 7. MERGE: replace it with the real kSchemaV6.
+constexpr const char kSchemaV6Reserved[] = "SELECT 1;";
+
+// Version 7 (nostr publishing): where each own event stands on each outside relay, and the events
+// signed outside the engine's transactions (the info event). Self-contained: depends only on v5.
+// See coordinator/store/nostr_publications.h.
+constexpr const char kSchemaV7[] = R"sql(
+CREATE TABLE nostr_publications (
+  relay           TEXT    NOT NULL CHECK (length(relay) BETWEEN 1 AND 512),
+  kind            INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 65535),
+  pubkey          TEXT    NOT NULL CHECK (length(pubkey) = 64),
+  d_tag           TEXT    NOT NULL,
+  acked_event_id  TEXT    NOT NULL CHECK (acked_event_id = '' OR length(acked_event_id) = 64),
+  failed_event_id TEXT    NOT NULL CHECK (failed_event_id = '' OR length(failed_event_id) = 64),
+  failures        INTEGER NOT NULL CHECK (failures >= 0),
+  next_attempt_at INTEGER NOT NULL,
+  note            TEXT    NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  PRIMARY KEY (relay, kind, pubkey, d_tag)
+) STRICT;
+CREATE TABLE nostr_side_events (
+  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 65535),
+  pubkey     TEXT    NOT NULL CHECK (length(pubkey) = 64),
+  d_tag      TEXT    NOT NULL,
+  event_id   TEXT    NOT NULL UNIQUE CHECK (length(event_id) = 64),
+  created_at INTEGER NOT NULL,
+  json       TEXT    NOT NULL,
+  PRIMARY KEY (kind, pubkey, d_tag)
+) STRICT;
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6Reserved, kSchemaV7};
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("
