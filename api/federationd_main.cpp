@@ -88,7 +88,11 @@ int main(int argc, char** argv) {
   fo.connect_timeout = std::chrono::milliseconds(cfg.connect_timeout_ms);
   fo.request_timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
   fo.max_body_bytes = static_cast<size_t>(cfg.max_body_bytes);
-  const std::vector<federation::FetchTarget> targets_copy = targets;
+  // Whom the watchdog checks (before the entries move into the view), in slot order.
+  std::vector<api::WatchdogCoordinator> watched;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    watched.push_back({entries[i].short_alias, entries[i].nostr_hex_pubkey, targets[i].base_url, targets[i].direct});
+  }
   federation::BookFetcher fetcher(std::move(targets), fo, clock);
 
   federation::ViewOptions vo;
@@ -101,10 +105,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<api::ConsistencyWatch> watch;
   if (cfg.watchdog.enabled) {
     api::WatchdogOptions wo;
-    for (size_t i = 0; i < entries.size(); ++i) {
-      wo.coordinators.push_back({entries[i].short_alias, entries[i].nostr_hex_pubkey, targets_copy[i].base_url,
-                                 targets_copy[i].direct});
-    }
+    wo.coordinators = watched;
     wo.relays = cfg.watchdog.relays;
     // socks5h://host:port → host:port (the relay client resolves names through the proxy too).
     wo.socks5_proxy = cfg.proxy.rfind("socks5h://", 0) == 0 ? cfg.proxy.substr(10) : cfg.proxy;

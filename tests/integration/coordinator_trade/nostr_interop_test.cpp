@@ -16,6 +16,8 @@
 #include <fstream>
 #include <thread>
 
+#include <yaml-cpp/yaml.h>
+
 #include "coordinator/nostr/order_event.h"
 #include "escrow/crypto/secp256k1.h"
 #include "escrow/crypto/sha256.h"
@@ -138,6 +140,15 @@ class NostrInterop : public CoordinatorTrade {
     }
     return json();
   }
+  // The d tags of the order events the relay holds as pending.
+  std::set<std::string> PendingOnRelay() {
+    std::set<std::string> pending;
+    json relay = ReadRelay();
+    for (const auto& e : relay.is_object() ? relay["events"] : json::array()) {
+      if (e["kind"] == 38383 && Tag(e, "s") == "pending") pending.insert(Tag(e, "d"));
+    }
+    return pending;
+  }
   static std::string Tag(const json& e, const std::string& name) {
     for (const auto& t : e["tags"]) {
       if (t[0] == name && t.size() > 1) return t[1];
@@ -188,7 +199,9 @@ class NostrInterop : public CoordinatorTrade {
     }
     tags.push_back(pm);
     tags.push_back({"premium", Str(view["premium"])});
-    const std::string host = m_coordinatord->api_url().substr(std::string("http://").size());
+    // RoboSats' HOST_NAME is configuration; ours is coordinator.host_name, "" = the configured
+    // listen address (as written, so "127.0.0.1:0" for the tests' ephemeral port).
+    const std::string host = YAML::LoadFile(m_dir + "/coordinatord.yaml")["listen"].as<std::string>();
     tags.push_back({"source", "http://" + host + "/order/" + alias_lower + "/" + std::to_string(id)});
     tags.push_back({"expiration", std::to_string(ParseIso(view["expires_at"])), Str(view["escrow_duration"])});
     tags.push_back({"y", "robosats", alias_lower});
@@ -252,11 +265,33 @@ TEST_F(NostrInterop, OrdersAppearAndLeaveOnARealRelayAndTheReconcilerHealsALostR
   }
   EXPECT_GE(std::stoll(Tag(ca, "expiration")), ca["created_at"].get<int64_t>() + 86400);
 
-  // Taken: in-progress once the taker's bond locks.
-  const int64_t b = Make(seller, {{"payment_method", "Strike"}});
-  WaitRelayStatus(b, "pending");
-  TakeAndLock(buyer, b, "");
-  WaitRelayStatus(b, "in-progress");
+  // Two public orders when the relay dies.
+  const int64_t f = Make(seller);
+  const int64_t g = Make(buyer, {{"type", 0}, {"payment_method", "SEPA"}});
+  WaitRelayStatus(f, "pending");
+  json eg = WaitRelayStatus(g, "pending");
+  m_maker_hash_id = Call(*buyer.robot, "GET", "/api/robot/")["hash_id"];
+  EXPECT_EQ(eg["tags"], RoboSatsTags(Order(*buyer.robot, g), g, "pending"));
+  m_maker_hash_id = Call(*seller.robot, "GET", "/api/robot/")["hash_id"];
+  KillRelay();
+  // While it is away f leaves the book. Back with its database: what was owed arrives.
+  Act(*seller.robot, f, {{"action", "cancel"}, {"cancel_status", 1}});
+  WaitStatus(*seller.robot, f, 4);
+  StartRelay();
+  WaitRelayStatus(f, "canceled");
+  WaitRelayStatus(g, "pending");
+
+  // Back having lost everything: the reconciler finds the store's truth missing and republishes
+  // it — the closed orders' final states too.
+  KillRelay();
+  std::filesystem::remove(m_dir + "/relay.db");
+  std::filesystem::remove(m_dir + "/relay.db-wal");
+  std::filesystem::remove(m_dir + "/relay.db-shm");
+  StartRelay();
+  WaitRelayStatus(a, "canceled");
+  WaitRelayStatus(f, "canceled");
+  WaitRelayStatus(g, "pending");
+  EXPECT_EQ(PendingOnRelay(), std::set<std::string>{cn::OrderDTag("Local coordinator", g)});
 
   // Expired: public for the shortest time RoboSats allows (598 s); the coordinator's clock moves
   // 590 s and the rest passes. (Not further: this relay refuses events dated more than 10 minutes
@@ -266,39 +301,20 @@ TEST_F(NostrInterop, OrdersAppearAndLeaveOnARealRelayAndTheReconcilerHealsALostR
   MoveClock(590);
   WaitStatus(*seller.robot, c, 5);
   WaitRelayStatus(c, "expired");
+  // The moved clock made the prices stale until their next fetch: wait for it to make again.
+  ASSERT_TRUE(testsupport::WaitUntil(
+      [&] { return RobotClient::Anonymous(m_coordinatord->api_url() + "/api/limits/").json.contains("1"); }, 120s,
+      500ms));
 
-  // Still public when the relay dies.
-  const int64_t f = Make(seller);
-  WaitRelayStatus(f, "pending");
-  KillRelay();
-  // While it is away: f leaves the book, g joins it.
-  Act(*seller.robot, f, {{"action", "cancel"}, {"cancel_status", 1}});
-  WaitStatus(*seller.robot, f, 4);
-  const int64_t g = Make(seller);
-  // Back with its database: what was owed arrives.
-  StartRelay();
-  WaitRelayStatus(f, "canceled");
-  WaitRelayStatus(g, "pending");
-
-  // Back having lost everything: the reconciler finds the store's truth missing and republishes it.
-  KillRelay();
-  std::filesystem::remove(m_dir + "/relay.db");
-  std::filesystem::remove(m_dir + "/relay.db-wal");
-  std::filesystem::remove(m_dir + "/relay.db-shm");
-  StartRelay();
-  WaitRelayStatus(a, "canceled");
+  // Taken: in-progress once the taker's bond locks (the taker first withdraws its own order).
+  Act(*buyer.robot, g, {{"action", "cancel"}, {"cancel_status", 1}});
+  WaitRelayStatus(g, "canceled");
+  const int64_t b = Make(seller, {{"payment_method", "Strike"}});
+  WaitRelayStatus(b, "pending");
+  TakeAndLock(buyer, b, "");
   WaitRelayStatus(b, "in-progress");
-  WaitRelayStatus(c, "expired");
-  WaitRelayStatus(f, "canceled");
-  json eg = WaitRelayStatus(g, "pending");
-  // Nothing pending there but the one order still in the book.
-  json relay = ReadRelay();
-  std::set<std::string> pending;
-  for (const auto& e : relay["events"]) {
-    if (e["kind"] == 38383 && Tag(e, "s") == "pending") pending.insert(Tag(e, "d"));
-  }
-  EXPECT_EQ(pending, std::set<std::string>{cn::OrderDTag("Local coordinator", g)});
-  EXPECT_EQ(eg["tags"], RoboSatsTags(Order(*seller.robot, g), g, "pending"));
+  // Nothing left pending on the relay: the book is empty.
+  EXPECT_EQ(PendingOnRelay(), std::set<std::string>{});
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ class Watchdog : public FederationCluster {
   escrow::crypto::Signer Key(const std::string& alias) {
     auto key = escrow::crypto::Signer::FromSecret(*escrow::crypto::Hash32FromHex(KeyHex(alias)));
     EXPECT_TRUE(key);
-    return *key;
+    return std::move(*key);
   }
   static std::string Pub(const escrow::crypto::Signer& k) {
     auto x = k.XOnlyPublicKey();
