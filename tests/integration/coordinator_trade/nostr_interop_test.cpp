@@ -276,7 +276,9 @@ TEST_F(NostrInterop, OrdersAppearAndLeaveOnARealRelayAndTheReconcilerHealsALostR
   KillRelay();
   // While it is away f leaves the book. Back with its database: what was owed arrives.
   Act(*seller.robot, f, {{"action", "cancel"}, {"cancel_status", 1}});
-  WaitStatus(*seller.robot, f, 4);
+  // A cancelled order answers 400 "This order has been cancelled" from then on.
+  ASSERT_TRUE(testsupport::WaitUntil(
+      [&] { return seller.robot->Get("/api/order/?order_id=" + std::to_string(f)).status == 400; }, kWait));
   StartRelay();
   WaitRelayStatus(f, "canceled");
   WaitRelayStatus(g, "pending");
