@@ -15,6 +15,8 @@
 #include "api/http/server.h"
 #include "api/metrics.h"
 #include "api/nostr/info_publisher.h"
+#include "api/nostr/publisher.h"
+#include "coordinator/nostr/info_event.h"
 #include "api/nostr/relay.h"
 #include "api/public_api.h"
 #include "config/base/log.h"
@@ -377,10 +379,29 @@ int main(int argc, char** argv) {
       base::Log(base::LogLevel::kError, "coordinatord", "stored nostr event not served", {{"error", st.error()}});
     }
   }
-  deps.on_nostr_event = [relay = relay.get()](const coordinator::NostrEventRecord& record) {
+  // Outside relays (nostr.relays): every stored event, acknowledged, retried, reconciled; the
+  // engine only notifies (the publisher's threads read the rows it committed).
+  std::unique_ptr<api::nostr::Publisher> publisher;
+  if (!cfg.nostr.relays.empty()) {
+    api::nostr::PublisherOptions po;
+    po.relays = cfg.nostr.relays;
+    po.db_path = cfg.data_dir + "/coordinator.db";
+    po.own_pubkey = nostr_pubkey;
+    po.socks5_proxy = cfg.nostr.socks5_proxy;
+    po.timeout = std::chrono::seconds(cfg.nostr.publish_timeout_s);
+    po.retry_base_s = cfg.nostr.retry_base_s;
+    po.retry_max_s = cfg.nostr.retry_max_s;
+    po.reconcile_interval = std::chrono::seconds(cfg.nostr.reconcile_interval_s);
+    po.now = [&clock] { return clock.NowSeconds(); };
+    auto opened = api::nostr::Publisher::Open(std::move(po));
+    if (!opened) return Fail(opened.error());
+    publisher = std::move(*opened);
+  }
+  deps.on_nostr_event = [relay = relay.get(), pub = publisher.get()](const coordinator::NostrEventRecord& record) {
     if (auto st = relay->Publish(record.json); !st) {
       base::Log(base::LogLevel::kError, "coordinatord", "nostr event not served", {{"error", st.error()}});
     }
+    if (pub) pub->Notify();
   };
   std::unique_ptr<api::ChatSockets> chat_sockets;  // set before the engine starts
   deps.on_chat_message = [&chat_sockets](int64_t order_id, const nlohmann::json& message) {
@@ -447,8 +468,18 @@ int main(int argc, char** argv) {
   info_options.alias = cfg.coordinator.alias;
   info_options.host = cfg.coordinator.host_name.empty() ? cfg.listen.host + ":" + std::to_string(server.Port())
                                                         : cfg.coordinator.host_name;
+  if (publisher) {
+    // Stored, so that the outside relays get it too; its successor is dated after it.
+    info_options.on_published = [pub = publisher.get()](const std::string& json) {
+      if (auto st = pub->StoreSideEvent(json); !st) {
+        base::Log(base::LogLevel::kError, "coordinatord", "info event not stored", {{"error", st.error()}});
+      }
+    };
+    info_options.last_created_at = publisher->SideEventCreatedAt(coordinator::nostr::kInfoEventKind, nostr_pubkey);
+  }
   api::nostr::InfoPublisher info_publisher(std::move(info_options), nostr_key.value(), *relay);
   info_publisher.Start();
+  if (publisher) publisher->Start();
 
   // The operator's listener: the admin API (coordctl).
   auto tokens = api::LoadAdminTokens(cfg.admin.solver_token_files, cfg.admin.resolver_token_files);
@@ -487,6 +518,7 @@ int main(int argc, char** argv) {
   // post into the engine, are destroyed (joining their threads) while the engine object still
   // exists; only then the engine.
   info_publisher.Stop();
+  if (publisher) publisher->Stop();
   server.Stop();
   operator_server.Stop();
   monitor.Stop();

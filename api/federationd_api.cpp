@@ -3,6 +3,8 @@
 #include <charconv>
 #include <random>
 
+#include "api/federationd_watchdog.h"
+
 namespace api {
 
 namespace {
@@ -30,9 +32,16 @@ void BadRequest(Responder& out, const std::string& message) { out.Send(400, nloh
 
 }  // namespace
 
-base::Status RegisterFederationdApi(http::HttpServer& server, const federation::FederationView& view) {
+base::Status RegisterFederationdApi(http::HttpServer& server, const federation::FederationView& view,
+                                    const ConsistencyWatch* watch) {
   const federation::FederationView* v = &view;
   auto add = [&](std::string_view path, http::Handler handler) { return server.Add(Method::kGet, path, std::move(handler)); };
+  // The consistency watchdog's findings (api/federationd_watchdog.h).
+  base::Status wst = add("/api/watchdog/", [watch](Request, Responder out) {
+    if (!watch) return (void)out.Send(404, nlohmann::json{{"not_found", "the watchdog is disabled"}});
+    out.Send(200, watch->Json());
+  });
+  if (!wst.ok()) return wst;
   base::Status st = add("/", [v](Request r, Responder out) {
     auto filter = federation::FilterFromQuery(r.query);
     auto seed = Seed(r);

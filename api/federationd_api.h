@@ -21,6 +21,9 @@
 namespace api {
 
 // `view` must outlive the server.
-base::Status RegisterFederationdApi(http::HttpServer& server, const federation::FederationView& view);
+// `watch` (may be null: GET /api/watchdog/ then answers 404) must outlive the server.
+class ConsistencyWatch;
+base::Status RegisterFederationdApi(http::HttpServer& server, const federation::FederationView& view,
+                                    const ConsistencyWatch* watch = nullptr);
 
 }  // namespace api

@@ -1,11 +1,14 @@
 // federationd: the federation's joint order book and its web page. Parse flags, load the
 // config and the federation file, wire the fetcher, the view and the HTTP server, run.
+#include <chrono>
 #include <csignal>
+#include <memory>
 #include <cstdio>
 #include <string>
 
 #include "api/federationd_api.h"
 #include "api/federationd_metrics.h"
+#include "api/federationd_watchdog.h"
 #include "api/http/server.h"
 #include "config/base/clock.h"
 #include "config/base/log.h"
@@ -87,6 +90,11 @@ int main(int argc, char** argv) {
   fo.connect_timeout = std::chrono::milliseconds(cfg.connect_timeout_ms);
   fo.request_timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
   fo.max_body_bytes = static_cast<size_t>(cfg.max_body_bytes);
+  // Whom the watchdog checks (before the entries move into the view), in slot order.
+  std::vector<api::WatchdogCoordinator> watched;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    watched.push_back({entries[i].short_alias, entries[i].nostr_hex_pubkey, targets[i].base_url, targets[i].direct});
+  }
   federation::BookFetcher fetcher(std::move(targets), fo, clock);
 
   federation::ViewOptions vo;
@@ -109,14 +117,34 @@ int main(int argc, char** argv) {
     return Fail("metrics_listen " + cfg.metrics_listen.ToString() + ": " + st.message);
   }
 
+  // The consistency watchdog: each coordinator's book against its signed events.
+  std::unique_ptr<api::ConsistencyWatch> watch;
+  if (cfg.watchdog.enabled) {
+    api::WatchdogOptions wo;
+    wo.coordinators = watched;
+    wo.relays = cfg.watchdog.relays;
+    // socks5h://host:port → host:port (the relay client resolves names through the proxy too).
+    wo.socks5_proxy = cfg.proxy.rfind("socks5h://", 0) == 0 ? cfg.proxy.substr(10) : cfg.proxy;
+    wo.interval = std::chrono::milliseconds(cfg.watchdog.interval_ms);
+    wo.timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
+    wo.grace_ms = cfg.watchdog.grace_ms;
+    wo.slots = [&fetcher] { return fetcher.Slots(); };
+    wo.now_ms = [&clock] {
+      return static_cast<int64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count());
+    };
+    watch = std::make_unique<api::ConsistencyWatch>(std::move(wo));
+  }
+
   api::http::HttpServer server;
-  if (auto st = api::RegisterFederationdApi(server, view); !st.ok()) return Fail("api: " + st.message);
+  if (auto st = api::RegisterFederationdApi(server, view, watch.get()); !st.ok()) return Fail("api: " + st.message);
   api::http::ServerOptions so;
   so.host = cfg.listen.host;
   so.port = static_cast<uint16_t>(cfg.listen.port);
   so.observer = metrics->HttpObserver();
   if (auto st = server.Start(so); !st.ok()) return Fail("listen " + cfg.listen.ToString() + ": " + st.message);
   if (auto st = fetcher.Start(); !st.ok()) return Fail("proxy: " + st.message);
+  if (watch) watch->Start();
 
   std::printf("federationd: serving the joint book on http://%s:%u\n", cfg.listen.host.c_str(),
               static_cast<unsigned>(server.Port()));
@@ -127,6 +155,7 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   base::Log(base::LogLevel::kInfo, "federationd", "stopping", {{"signal", std::to_string(sig)}});
   server.Stop();
+  if (watch) watch->Stop();
   metrics_server.Stop();
   fetcher.Stop();
   return 0;

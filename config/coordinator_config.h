@@ -267,6 +267,26 @@ struct DevTaxOptions {
   bool operator==(const DevTaxOptions&) const = default;
 };
 
+// Publishing the coordinator's nostr events (kind-38383 orders, the kind-38385 info event) to
+// outside relays, besides the embedded /relay/ (api/nostr/publisher.h).
+struct NostrOptions {
+  // ws://host[:port][/path] or wss://… ; empty: the embedded /relay/ only.
+  std::vector<std::string> relays;
+  // How long a relay has to answer an EVENT with OK (and a REQ with EOSE), and to connect.
+  int64_t publish_timeout_s = 10;
+  // After a failure (no connection, OK false, timeout) the next attempt on that relay waits
+  // retry_base_s × 2^(failures − 1), at most retry_max_s.
+  int64_t retry_base_s = 5;
+  int64_t retry_max_s = 600;
+  // Every this many seconds each relay is asked (REQ by our key, kinds 38383 and 38385) what it
+  // holds, and what is missing or stale there is published again.
+  int64_t reconcile_interval_s = 300;
+  // "host:port" of a SOCKS5 proxy (Tor) for the relays' connections ("" = direct). Host names
+  // are resolved by the proxy (socks5h), so .onion relays work.
+  std::string socks5_proxy;
+  bool operator==(const NostrOptions&) const = default;
+};
+
 struct CoordinatorConfig {
   std::string data_dir = "./data";
   HostPort listen{"127.0.0.1", 12596};
@@ -285,6 +305,7 @@ struct CoordinatorConfig {
   AdminOptions admin;
   TorOptions tor;
   DevTaxOptions dev_tax;
+  NostrOptions nostr;
   bool operator==(const CoordinatorConfig&) const = default;
 };
 

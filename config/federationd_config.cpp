@@ -46,6 +46,12 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, FederationdConfig& 
     c.coordinators[alias] = o;
   }
   coordinators.Finish();
+  MapReader watchdog = r.Map("watchdog");
+  ReadBool(watchdog, "enabled", c.watchdog.enabled);
+  watchdog.StringList("relays", c.watchdog.relays);
+  watchdog.Int("interval_ms", c.watchdog.interval_ms);
+  watchdog.Int("grace_ms", c.watchdog.grace_ms);
+  watchdog.Finish();
   r.Finish();
 }
 
@@ -71,6 +77,14 @@ void Validate(ErrorList& e, FederationdConfig& c) {
   CheckRange(e, "slow_after_ms", c.slow_after_ms, int64_t{1}, int64_t{600'000});
   CheckRange(e, "max_body_bytes", c.max_body_bytes, int64_t{4'096}, int64_t{256 << 20});
   CheckRange(e, "page_refresh_s", c.page_refresh_s, int64_t{5}, int64_t{3'600});
+  CheckRange(e, "watchdog.interval_ms", c.watchdog.interval_ms, int64_t{100}, int64_t{86'400'000});
+  CheckRange(e, "watchdog.grace_ms", c.watchdog.grace_ms, int64_t{0}, int64_t{86'400'000});
+  for (size_t i = 0; i < c.watchdog.relays.size(); ++i) {
+    const std::string& url = c.watchdog.relays[i];
+    if (url.rfind("ws://", 0) != 0 && url.rfind("wss://", 0) != 0) {
+      e.Add("watchdog.relays[" + std::to_string(i) + "]", "'" + url + "' is not a ws:// or wss:// URL");
+    }
+  }
   for (const auto& [alias, o] : c.coordinators) {
     const std::string path = "coordinators." + alias;
     if (!o.url.empty() && o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0) {

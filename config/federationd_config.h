@@ -34,6 +34,17 @@ struct CoordinatorOverride {
   bool operator==(const CoordinatorOverride&) const = default;
 };
 
+// The consistency watchdog: each coordinator's /api/book/ against its signed kind-38383 events.
+struct WatchdogOptions {
+  bool enabled = true;
+  // Relays to read the events from (ws:// or wss://); empty: each coordinator's own /relay/.
+  std::vector<std::string> relays;
+  int64_t interval_ms = 60'000;
+  // A discrepancy is reported once it has lasted this long.
+  int64_t grace_ms = 300'000;
+  bool operator==(const WatchdogOptions&) const = default;
+};
+
 struct FederationdConfig {
   std::string federation_file = "./federation.json";
   FederationNetwork network = FederationNetwork::kMainnet;
@@ -53,6 +64,7 @@ struct FederationdConfig {
   int64_t max_body_bytes = 16 << 20;
   int64_t page_refresh_s = 30;
   std::map<std::string, CoordinatorOverride> coordinators;
+  WatchdogOptions watchdog;
   bool operator==(const FederationdConfig&) const = default;
 };
 

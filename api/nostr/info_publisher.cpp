@@ -8,7 +8,7 @@ namespace api::nostr {
 namespace cn = coordinator::nostr;
 
 InfoPublisher::InfoPublisher(InfoPublisherOptions options, const escrow::crypto::Signer& key, Relay& relay)
-    : m_options(std::move(options)), m_key(key), m_relay(relay) {}
+    : m_options(std::move(options)), m_key(key), m_relay(relay), m_last_at(m_options.last_created_at) {}
 
 InfoPublisher::~InfoPublisher() { Stop(); }
 
@@ -54,6 +54,7 @@ bool InfoPublisher::PublishIfDue(bool force) {
     }
     m_last_parameters = std::move(parameters);
     m_last_at = created_at;
+    if (m_options.on_published) m_options.on_published(cn::ToJson(e));
   }
   return true;
 }

@@ -24,6 +24,10 @@ struct InfoPublisherOptions {
   std::string host;
   std::chrono::milliseconds check_interval{10000};
   std::chrono::seconds republish_interval{300};
+  // Called with each event published (wire JSON), e.g. to store it for the outside relays.
+  std::function<void(const std::string& json)> on_published;
+  // created_at of the last info event signed before a restart (0: none): the next is later.
+  int64_t last_created_at = 0;
 };
 
 class InfoPublisher {

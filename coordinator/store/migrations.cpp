@@ -435,8 +435,36 @@ CREATE INDEX dev_tax_payments_created ON dev_tax_payments (created_at);
 CREATE UNIQUE INDEX dev_tax_payments_hash ON dev_tax_payments (payment_hash) WHERE payment_hash <> '';
 )sql";
 
+// Version 8 (nostr publishing): where each own event stands on each outside relay, and the events
+// signed outside the engine's transactions (the info event). Self-contained: depends only on v5.
+// See coordinator/store/nostr_publications.h.
+constexpr const char kSchemaV8[] = R"sql(
+CREATE TABLE nostr_publications (
+  relay           TEXT    NOT NULL CHECK (length(relay) BETWEEN 1 AND 512),
+  kind            INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 65535),
+  pubkey          TEXT    NOT NULL CHECK (length(pubkey) = 64),
+  d_tag           TEXT    NOT NULL,
+  acked_event_id  TEXT    NOT NULL CHECK (acked_event_id = '' OR length(acked_event_id) = 64),
+  failed_event_id TEXT    NOT NULL CHECK (failed_event_id = '' OR length(failed_event_id) = 64),
+  failures        INTEGER NOT NULL CHECK (failures >= 0),
+  next_attempt_at INTEGER NOT NULL,
+  note            TEXT    NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  PRIMARY KEY (relay, kind, pubkey, d_tag)
+) STRICT;
+CREATE TABLE nostr_side_events (
+  kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 65535),
+  pubkey     TEXT    NOT NULL CHECK (length(pubkey) = 64),
+  d_tag      TEXT    NOT NULL,
+  event_id   TEXT    NOT NULL UNIQUE CHECK (length(event_id) = 64),
+  created_at INTEGER NOT NULL,
+  json       TEXT    NOT NULL,
+  PRIMARY KEY (kind, pubkey, d_tag)
+) STRICT;
+)sql";
+
 constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                                       kSchemaV5, kSchemaV6, kSchemaV7};
+                                       kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8};
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("

@@ -282,6 +282,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"dev_tax: {lightning_address_timeout_s: 0}", "dev_tax.lightning_address_timeout_s: 0 is out of range 1..300"},
         BadCase{"dev_tax: {lightning_address_test_insecure: yes}", "dev_tax.lightning_address_test_insecure: 'yes' is not one of false|true"},
         BadCase{"admin: {resolver_token_files: [/nonexistent/token]}", "admin.resolver_token_files[0]:"},
+        BadCase{"nostr: {relays: ['http://relay.example']}", "nostr.relays[0]: 'http://relay.example' is not a ws:// or wss:// URL"},
+        BadCase{"nostr: {relays: ['wss://relay.example?x=1']}", "nostr.relays[0]:"},
+        BadCase{"nostr: {relays: ['ws://:80']}", "nostr.relays[0]:"},
+        BadCase{"nostr: {relays: ['ws://host:99999']}", "nostr.relays[0]:"},
+        BadCase{"nostr: {relays: ['wss://a.example', 'wss://a.example']}", "nostr.relays[1]: 'wss://a.example' is listed twice"},
+        BadCase{"nostr: {publish_timeout_s: 0}", "nostr.publish_timeout_s: 0 is out of range 1..300"},
+        BadCase{"nostr: {retry_base_s: 60, retry_max_s: 10}", "nostr.retry_max_s: is less than nostr.retry_base_s"},
+        BadCase{"nostr: {reconcile_interval_s: 1}", "nostr.reconcile_interval_s: 1 is out of range 5..86400"},
+        BadCase{"nostr: {socks5_proxy: 'localhost'}", "nostr.socks5_proxy: 'localhost' is not host:port"},
         BadCase{"log_level: verbose", "log_level: 'verbose' is not one of debug|info|warn|error"},
         BadCase{"coordinator: {alias: ''}", "coordinator.alias: must not be empty"},
         BadCase{"coordinator: {contact_email: nobody}",
@@ -482,4 +491,24 @@ TEST(CoordinatorConfig, KeyListIsLeavesInSchemaOrder) {
   EXPECT_LT(at("data_dir"), at("limits.max_body_bytes"));
 }
 
+}  // namespace
+
+namespace {
+TEST(CoordinatorConfig, NostrRelaysAreRead) {
+  auto parsed = config::ParseCoordinatorConfig(R"(
+nostr:
+  relays: ["wss://relay.example.org", "ws://127.0.0.1:7777/", "ws://[::1]:7000/x", "ws://abc.onion"]
+  publish_timeout_s: 3
+  retry_base_s: 2
+  retry_max_s: 60
+  reconcile_interval_s: 30
+  socks5_proxy: "127.0.0.1:9050"
+)");
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  EXPECT_EQ(parsed->nostr.relays.size(), 4u);
+  EXPECT_EQ(parsed->nostr.publish_timeout_s, 3);
+  EXPECT_EQ(parsed->nostr.reconcile_interval_s, 30);
+  EXPECT_EQ(parsed->nostr.socks5_proxy, "127.0.0.1:9050");
+  EXPECT_TRUE(config::ParseCoordinatorConfig("")->nostr.relays.empty());  // the embedded /relay/ only
+}
 }  // namespace

@@ -33,7 +33,13 @@ TEST(FederationdConfig, ExampleFileIsTheDefaults) {
 
 TEST(FederationdConfig, ExampleFileDocumentsEveryOption) {
   std::set<std::string> in_example;
-  for (const auto& kv : YAML::LoadFile(ExamplePath())) in_example.insert(kv.first.Scalar());
+  for (const auto& kv : YAML::LoadFile(ExamplePath())) {
+    in_example.insert(kv.first.Scalar());
+    // A section's options too (coordinators is keyed by shortAlias: free-form).
+    if (kv.second.IsMap() && kv.first.Scalar() != "coordinators") {
+      for (const auto& sub : kv.second) in_example.insert(kv.first.Scalar() + "." + sub.first.Scalar());
+    }
+  }
   auto keys = config::ListFederationdConfigKeys();
   std::set<std::string> schema(keys.begin(), keys.end());
   EXPECT_EQ(in_example, schema);
