@@ -188,6 +188,7 @@ class Engine {
   void PublishOrderEvent(Tx& tx, const Order& o);
   void RunDueTimers(int64_t now);
   void ResolveHtlcsNearExpiry();
+  void WarnOverduePayouts();  // payouts_in_flight.h: a warn line once per overdue attempt
   void Recover();
   void Publish();
 
@@ -283,6 +284,7 @@ class Engine {
   uint32_t m_last_height_checked = 0;
   int64_t m_last_chat_purge = 0;  // clock seconds
   std::map<int64_t, OrderStatus> m_logged_status;  // live orders' last logged status
+  std::set<int64_t> m_overdue_payouts_logged;      // Pay intents logged past their budget
   MarketStats m_stats;
   int64_t m_stats_at = -1;  // clock seconds of m_stats; -1: never computed
   bool m_stats_dirty = true;

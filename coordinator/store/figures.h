@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "config/base/expected.h"
 
@@ -37,6 +38,9 @@ struct OpsFigures {
   // (Unix s) of the oldest open one (0: none open).
   std::array<int64_t, 16> open_intents{};
   std::array<int64_t, 16> oldest_open_intent_at{};
+  // Buyer payouts in flight (payout in flight, its Pay intent open): when each attempt was
+  // decided (Unix s), oldest first (coordinator/payouts_in_flight.h).
+  std::vector<int64_t> payouts_in_flight_since;
 };
 
 // Thread-safe (one connection, one mutex).

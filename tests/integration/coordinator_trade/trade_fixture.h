@@ -48,11 +48,14 @@ class CoordinatorTrade : public ::testing::Test {
   testsupport::CoordinatordOptions m_options;
   // The simln daemon's wallets besides the coordinator (a test may add some in its constructor).
   std::vector<std::string> m_wallet_names{"alice", "bob"};
+  // More nodes and channels of the simulated network (a test may set them in its constructor).
+  testsupport::NetworkExtras m_network_extras;
   virtual void BeforeCoordinatord() {}
 
   void SetUp() override {
     m_dir = testsupport::MakeTempDir("coordinator-trade");
-    auto simln = testsupport::SimlnDaemon::Start(m_dir, m_wallet_names, kChannelSat);
+    auto simln = testsupport::SimlnDaemon::StartWithCoordinators(m_dir, {"coordinator"}, m_wallet_names, kChannelSat,
+                                                                 m_network_extras);
     ASSERT_TRUE(simln.ok()) << simln.error();
     m_simln = std::move(simln.value());
     auto coord_node = m_simln->Connect("coordinator");
