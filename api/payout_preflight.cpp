@@ -44,7 +44,9 @@ std::optional<std::string> SignedMessageText(std::string_view m) {
   constexpr std::string_view kSignature = "-----BEGIN PGP SIGNATURE-----";
   size_t pos = m.find(kBegin);
   if (pos == std::string_view::npos) return std::nullopt;
-  pos += kBegin.size();
+  pos = m.find('\n', pos + kBegin.size());  // the rest of the armor line
+  if (pos == std::string_view::npos) return std::nullopt;
+  ++pos;
   // Skip the header lines up to the first empty line.
   while (true) {
     size_t eol = m.find('\n', pos);
