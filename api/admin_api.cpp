@@ -118,6 +118,18 @@ struct Admin {
     Submit(*actor, cmd, std::move(out));
   }
 
+  // GET /admin/payouts/in-flight/[?overdue=true]: payouts sent and not yet ended, oldest first.
+  void PayoutsInFlight(const Request& r, Responder out) {
+    auto actor = Authenticate(r, out);
+    if (!actor) return;
+    coordinator::AdminPayoutsInFlightCmd cmd;
+    if (auto v = r.QueryParam("overdue")) {
+      if (*v != "true" && *v != "false") return Fail(out, 400, "overdue: expected true or false");
+      cmd.overdue_only = *v == "true";
+    }
+    Submit(*actor, cmd, std::move(out));
+  }
+
   void Accounting(const Request& r, Responder out) {
     auto actor = Authenticate(r, out);
     if (!actor) return;
@@ -191,6 +203,8 @@ base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& eng
       {Method::kPost, "/admin/dispute/resolve/",
        [admin](Request r, Responder out) { admin->Resolve(r, std::move(out)); }},
       {Method::kGet, "/admin/orders/", [admin](Request r, Responder out) { admin->Orders(r, std::move(out)); }},
+      {Method::kGet, "/admin/payouts/in-flight/",
+       [admin](Request r, Responder out) { admin->PayoutsInFlight(r, std::move(out)); }},
       {Method::kGet, "/admin/accounting/", [admin](Request r, Responder out) { admin->Accounting(r, std::move(out)); }},
       {Method::kGet, "/admin/devtax/", [admin](Request r, Responder out) { admin->DevTax(r, std::move(out)); }},
   };

@@ -8,6 +8,7 @@
 //                                               successful_trade
 //     orders [--status N] [--limit N]           orders (no status: the live ones)
 //     accounting --day YYYY-MM-DD               a day's money
+//     payouts [--overdue]                       buyer payouts in flight, oldest first
 //     backup FILE                               online copy of <data_dir>/coordinator.db (the
 //                                               config's data_dir, or --data-dir DIR); reads
 //                                               the file directly: run it as the service user
@@ -43,6 +44,8 @@ constexpr const char* kUsage = R"(usage: coordctl [--endpoint URL | --config FIL
                                                           return_everything | successful_trade
   orders [--status N] [--limit N]                orders (no status: the live ones)
   accounting --day YYYY-MM-DD                    a day's money
+  payouts [--overdue]                            buyer payouts in flight, oldest first (--overdue:
+                                                 only those past trade.payout.in_flight_alert_s)
   backup FILE                                    an online copy of the running coordinator's
                                                  database (SQLite backup API) into FILE (new,
                                                  mode 0600), integrity-checked; restore it with
@@ -268,7 +271,7 @@ int main(int argc, char** argv) {
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
 
   std::string method = "GET", path, body;
-  enum class Show { kDisputes, kDispute, kResolved, kOrders, kAccounting, kDevTax } show = Show::kDisputes;
+  enum class Show { kDisputes, kDispute, kResolved, kOrders, kAccounting, kDevTax, kPayouts } show = Show::kDisputes;
   const std::string& cmd = args[0];
   auto flag = [&](const std::string& name) -> std::optional<std::string> {
     for (size_t i = 1; i + 1 < args.size(); ++i) {
@@ -304,6 +307,9 @@ int main(int argc, char** argv) {
     if (!day) return Usage("accounting needs --day YYYY-MM-DD");
     path = "/admin/accounting/?day=" + *day;
     show = Show::kAccounting;
+  } else if (cmd == "payouts") {
+    path = std::string("/admin/payouts/in-flight/") + (has("--overdue") ? "?overdue=true" : "");
+    show = Show::kPayouts;
   } else if (cmd == "devtax") {
     path = "/admin/devtax/";
     std::string q;
@@ -348,6 +354,11 @@ int main(int argc, char** argv) {
       PrintTable(answer, {{"id", "ID"}, {"status", "STATUS"}, {"status_message", "STATUS MESSAGE"}, {"type", "TYPE"},
                           {"amount", "AMOUNT"}, {"currency", "CUR"}, {"trade_satoshis", "SATS"},
                           {"maker_nick", "MAKER"}, {"taker_nick", "TAKER"}, {"created_at", "CREATED"}});
+      break;
+    case Show::kPayouts:
+      PrintTable(answer, {{"order_id", "ORDER"}, {"payment_hash", "PAYMENT HASH"}, {"amount_sat", "SATS"},
+                          {"attempt", "ATTEMPT"}, {"since", "IN FLIGHT SINCE"}, {"age_seconds", "AGE S"},
+                          {"overdue", "OVERDUE"}});
       break;
     case Show::kAccounting:
       for (const auto& [k, v] : answer.items()) std::printf("%-26s %s\n", k.c_str(), Str(v).c_str());

@@ -18,6 +18,7 @@
 #include "api/nostr/publisher.h"
 #include "coordinator/nostr/info_event.h"
 #include "api/nostr/relay.h"
+#include "api/payout_preflight.h"
 #include "api/public_api.h"
 #include "config/base/log.h"
 #include "config/coordinator_config.h"
@@ -312,6 +313,9 @@ int main(int argc, char** argv) {
   p.max_routing_budget_ppm = t.payout.max_routing_budget_ppm;
   p.payout_cltv_limit_blocks = static_cast<int32_t>(t.payout.cltv_limit_blocks);
   p.payout_expiry_covers_fiat_window = t.payout.invoice_expiry == config::PayoutExpiryRule::kCoverFiatWindow;
+  p.preflight_max_route_time_lock =
+      t.payout.preflight.enabled ? static_cast<int32_t>(t.payout.preflight.max_final_cltv) : 0;
+  p.payout_in_flight_budget_s = t.payout.in_flight_alert_s;
   p.reward_share = t.rewards_share_of_forfeited_bond;
   p.dispute_resolution_s = cfg.disputes.resolution_deadline_hours * 3600;
   deps.node.alias = info->alias;
@@ -416,6 +420,7 @@ int main(int argc, char** argv) {
   ms.node = &monitor;
   ms.prices = &book;
   ms.clock = &clock;
+  ms.payout_in_flight_budget_s = cfg.trade.payout.in_flight_alert_s;
   metrics = std::make_shared<api::Metrics>(std::move(ms));
   chat_sockets = std::make_unique<api::ChatSockets>(
       api::ChatSocketOptions{engine.get(), [&clock] { return clock.NowSeconds(); }});
@@ -442,6 +447,18 @@ int main(int argc, char** argv) {
   api_deps.chat_peer_live = [chat = chat_sockets.get()](int64_t order_id, const std::string& hash_id) {
     return chat->PeerConnected(order_id, hash_id);
   };
+  // Payout preflight: payout and reward invoices are probed on the node before the engine
+  // sees them. Destroyed after the server stopped and before the engine (its probes submit).
+  std::unique_ptr<api::PayoutPreflight> preflight;
+  if (cfg.trade.payout.preflight.enabled) {
+    api::PayoutPreflight::Options po;
+    po.timeout = std::chrono::milliseconds(cfg.trade.payout.preflight.timeout_ms);
+    preflight = std::make_unique<api::PayoutPreflight>(timed_node, po);
+    api_deps.probe_invoice = [pf = preflight.get()](std::string payment_request,
+                                                    std::function<void(coordinator::RouteProbe)> done) {
+      pf->Probe(std::move(payment_request), std::move(done));
+    };
+  }
   auto registered = api::RegisterPublicApi(server, std::move(api_deps));
   if (!registered.ok()) return Fail("api: " + registered.message);
   // The RoboSats client's default mode: the book from /relay/, the chat over /ws/chat/.
@@ -522,6 +539,7 @@ int main(int argc, char** argv) {
   server.Stop();
   operator_server.Stop();
   monitor.Stop();
+  preflight.reset();  // its last probes still reach the engine (answered "unavailable" once stopped)
   engine_ptr.store(nullptr);
   engine->Stop();
   lnurl.reset();

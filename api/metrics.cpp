@@ -249,6 +249,23 @@ void Metrics::Impl::AddLevels(std::vector<MetricFamily>& out) const {
   FamilyBuilder(out, "coordinator_outage_ongoing", "1 while an outage is going on (the node is unreachable now)",
                 MetricType::Gauge)
       .Add(f.outage_open ? 1 : 0);
+  // A payout never sits silent (coordinator/payouts_in_flight.h).
+  int64_t overdue = 0, oldest_age = 0;
+  for (int64_t since : f.payouts_in_flight_since) {
+    const int64_t age = std::max<int64_t>(0, now - since);
+    oldest_age = std::max(oldest_age, age);
+    if (age > s.payout_in_flight_budget_s) ++overdue;
+  }
+  FamilyBuilder(out, "coordinator_payouts_in_flight", "Buyer payouts sent to the node and not yet ended",
+                MetricType::Gauge)
+      .Add(static_cast<double>(f.payouts_in_flight_since.size()));
+  FamilyBuilder(out, "coordinator_payout_in_flight_oldest_age_seconds",
+                "Age of the oldest buyer payout in flight (0: none)", MetricType::Gauge)
+      .Add(static_cast<double>(oldest_age));
+  FamilyBuilder(out, "coordinator_payouts_in_flight_overdue",
+                "Buyer payouts in flight for longer than their budget (trade.payout.in_flight_alert_s)",
+                MetricType::Gauge)
+      .Add(static_cast<double>(overdue));
   if (f.nearest_htlc_expiry_height > 0) {
     FamilyBuilder(out, "coordinator_htlc_nearest_expiry_height",
                   "The lowest expiry height of an HTLC held for a hold invoice", MetricType::Gauge)

@@ -18,6 +18,9 @@
 //   coordinator_payout_attempts_total{result=succeeded|failed}          counter
 //   coordinator_open_intents{kind}                                      gauge
 //   coordinator_oldest_open_intent_age_seconds{kind}                    gauge (0: none open)
+//   coordinator_payouts_in_flight                                       gauge (sent, not yet ended)
+//   coordinator_payout_in_flight_oldest_age_seconds                     gauge (0: none)
+//   coordinator_payouts_in_flight_overdue                               gauge (past payout_in_flight_budget_s)
 //   coordinator_lightning_up                                            gauge 1/0 (last poll)
 //   coordinator_lightning_last_success_timestamp_seconds                gauge
 //   coordinator_lightning_call_duration_seconds{call,result}            histogram (escrow/timed_node.h)
@@ -58,6 +61,7 @@ struct MetricsSources {
   const escrow::NodeMonitor* node = nullptr;
   const coordinator::PriceBook* prices = nullptr;
   const base::Clock* clock = nullptr;  // REQUIRED when figures or prices are set
+  int64_t payout_in_flight_budget_s = 300;  // trade.payout.in_flight_alert_s
 };
 
 class Metrics {

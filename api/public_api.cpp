@@ -6,6 +6,7 @@
 
 #include "api/fields.h"
 #include "api/http/gzip.h"
+#include "api/payout_preflight.h"
 #include "coordinator/errors.h"
 #include "coordinator/identity/auth_header.h"
 #include "coordinator/identity/robot_identity.h"
@@ -75,7 +76,32 @@ struct Api {
     return auth;
   }
 
+  // Payout preflight: the invoice's payment request is probed before the command reaches the
+  // engine, which decides from the probe (coordinator/route_probe.h). Without a preflight, or
+  // for text that is not a signed message (the engine refuses it), `then` runs at once.
+  template <class Then>
+  void Probed(const std::string& signed_invoice, Then then) {
+    std::optional<std::string> payreq;
+    if (d.probe_invoice) payreq = SignedMessageText(signed_invoice);
+    if (!payreq || payreq->empty()) return then(std::optional<coordinator::RouteProbe>());
+    d.probe_invoice(std::move(*payreq), [then = std::move(then)](coordinator::RouteProbe probe) mutable {
+      then(std::optional<coordinator::RouteProbe>(std::move(probe)));
+    });
+  }
+
   void Submit(coordinator::Auth auth, Command cmd, Responder out) {
+    if (auto* update = std::get_if<coordinator::UpdateInvoiceCmd>(&cmd); update && d.probe_invoice && !update->probe) {
+      const std::string signed_invoice = update->signed_invoice;
+      return Probed(signed_invoice, [this, auth = std::move(auth), cmd = std::move(cmd),
+                                     out = std::move(out)](std::optional<coordinator::RouteProbe> probe) mutable {
+        std::get<coordinator::UpdateInvoiceCmd>(cmd).probe = std::move(probe);
+        SubmitNow(std::move(auth), std::move(cmd), std::move(out));
+      });
+    }
+    SubmitNow(std::move(auth), std::move(cmd), std::move(out));
+  }
+
+  void SubmitNow(coordinator::Auth auth, Command cmd, Responder out) {
     // RoboSats answers a made order with 201 Created, everything else with 200.
     const int ok_status = std::holds_alternative<coordinator::MakeCmd>(cmd) ? 201 : 200;
     d.engine->Submit(std::move(auth), std::move(cmd), [this, out, ok_status](base::Result<Json> res) mutable {
@@ -246,15 +272,19 @@ struct Api {
     auto invoice = f.Text("invoice", 15000);
     auto ppm = f.Int("routing_budget_ppm", 0, 100001);
     if (!f.ok()) return BadField(out, f);
-    d.engine->Submit(std::move(*auth), coordinator::RewardCmd{invoice.value_or(""), ppm},
-                     [this, out](base::Result<Json> res) mutable {
-                       if (res.ok()) return (void)out.Send(200, res.value());
-                       Json body;
-                       body["error_code"] = res.error().code;
-                       body[coordinator::ErrorField(res.error().code)] = res.error().message;
-                       body["successful_withdrawal"] = false;
-                       out.Send(HttpStatusFor(res.error().code), body);
-                     });
+    const std::string signed_invoice = invoice.value_or("");
+    Probed(signed_invoice, [this, auth = std::move(*auth), signed_invoice, ppm,
+                            out](std::optional<coordinator::RouteProbe> probe) mutable {
+      d.engine->Submit(std::move(auth), coordinator::RewardCmd{signed_invoice, ppm, std::move(probe)},
+                       [this, out](base::Result<Json> res) mutable {
+                         if (res.ok()) return (void)out.Send(200, res.value());
+                         Json body;
+                         body["error_code"] = res.error().code;
+                         body[coordinator::ErrorField(res.error().code)] = res.error().message;
+                         body["successful_withdrawal"] = false;
+                         out.Send(HttpStatusFor(res.error().code), body);
+                       });
+    });
   }
 
   // RoboSats api/views.py NotificationsView: ?created_at=<ISO date-time> (optional).

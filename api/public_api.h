@@ -35,6 +35,10 @@ struct PublicApiDeps {
   // Does a robot other than `hash_id` hold a /ws/chat/ socket of the order open now
   // (ChatSockets::PeerConnected)? The REST chat's peer_connected. nullptr: never.
   std::function<bool(int64_t order_id, const std::string& hash_id)> chat_peer_live;
+  // Payout preflight (api/payout_preflight.h): probes the payment request of a payout invoice
+  // (update_invoice) or a reward invoice (/api/reward/) and calls `done` once, from any
+  // thread; the command then goes to the engine with the probe. nullptr: no probe.
+  std::function<void(std::string payment_request, std::function<void(coordinator::RouteProbe)> done)> probe_invoice;
 };
 
 // Registers every public route on `server`. REQUIRES: before server.Start().

@@ -155,6 +155,12 @@ void ReadTrade(MapReader r, TradeOptions& t) {
   payout.Int("cltv_limit_blocks", t.payout.cltv_limit_blocks);
   payout.Enum("invoice_expiry", t.payout.invoice_expiry,
               {{"any", PayoutExpiryRule::kAny}, {"cover_fiat_window", PayoutExpiryRule::kCoverFiatWindow}});
+  payout.Int("in_flight_alert_s", t.payout.in_flight_alert_s);
+  MapReader preflight = payout.Map("preflight");
+  preflight.Enum("enabled", t.payout.preflight.enabled, {{"true", true}, {"false", false}});
+  preflight.Int("timeout_ms", t.payout.preflight.timeout_ms);
+  preflight.Int("max_final_cltv", t.payout.preflight.max_final_cltv);
+  preflight.Finish();
   payout.Finish();
   r.Double("rewards_share_of_forfeited_bond", t.rewards_share_of_forfeited_bond);
   r.Finish();
@@ -502,6 +508,9 @@ void ValidateTrade(ErrorList& e, const TradeOptions& t) {
   CheckRange<int64_t>(e, "trade.payout.retry_interval_s", t.payout.retry_interval_s, 1, 3'600);
   CheckRange<int64_t>(e, "trade.payout.max_routing_budget_ppm", t.payout.max_routing_budget_ppm, 0, 100'000);
   CheckRange<int64_t>(e, "trade.payout.cltv_limit_blocks", t.payout.cltv_limit_blocks, 0, 2'016);
+  CheckRange<int64_t>(e, "trade.payout.in_flight_alert_s", t.payout.in_flight_alert_s, 10, 7 * 86'400);
+  CheckRange<int64_t>(e, "trade.payout.preflight.timeout_ms", t.payout.preflight.timeout_ms, 100, 120'000);
+  CheckRange<int64_t>(e, "trade.payout.preflight.max_final_cltv", t.payout.preflight.max_final_cltv, 0, 2'016);
   // RoboSats .env-sample (SLASHED_BOND_REWARD_SPLIT): "It should not be close to 1, or could be
   // exploited by an attacker trading with himself to DDOS the LN node."
   CheckRange(e, "trade.rewards_share_of_forfeited_bond", t.rewards_share_of_forfeited_bond, 0.0, 0.9);

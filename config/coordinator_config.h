@@ -126,12 +126,25 @@ enum class PayoutExpiryRule {
   kCoverFiatWindow,  // valid until the fiat window that remains has run out, plus the retries
 };
 
+// Payout preflight: a submitted payout or reward invoice is probed on the node (LND's
+// EstimateRouteFee) before it is accepted (coordinator/route_probe.h).
+struct PayoutPreflightOptions {
+  bool enabled = true;
+  int64_t timeout_ms = 10'000;   // an unanswered probe accepts the invoice (logged at warn)
+  int64_t max_final_cltv = 1008; // longest route time lock (blocks) a probed route may need; 0: none
+  bool operator==(const PayoutPreflightOptions&) const = default;
+};
+
 struct PayoutOptions {
   int max_attempts = 3;
   int64_t retry_interval_s = 60;             // RoboSats RETRY_TIME = 1 (minute)
   int64_t max_routing_budget_ppm = 100'000;  // the API's routing_budget_ppm cap
   int64_t cltv_limit_blocks = 1008;          // LND cltv_limit of a payout (0: the node's max)
   PayoutExpiryRule invoice_expiry = PayoutExpiryRule::kAny;
+  PayoutPreflightOptions preflight;
+  // A payout in flight longer than this is overdue: a warn log line, the admin API's list, a
+  // metric. The buyer's order view shows every payout in flight.
+  int64_t in_flight_alert_s = 300;
   bool operator==(const PayoutOptions&) const = default;
 };
 

@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "coordinator/model.h"
+#include "coordinator/route_probe.h"
 
 namespace coordinator {
 
@@ -55,6 +56,8 @@ struct UpdateInvoiceCmd {
   int64_t order_id = 0;
   std::string signed_invoice;
   int64_t routing_budget_ppm = 0;
+  // The payout preflight's probe of the invoice (api/payout_preflight.h), when one ran.
+  std::optional<RouteProbe> probe{};
 };
 struct ConfirmCmd { int64_t order_id = 0; };
 struct UndoConfirmCmd { int64_t order_id = 0; };
@@ -71,7 +74,11 @@ struct ChatPostCmd {
   bool live_peer = false;
 };
 // RoboSats API: POST /api/reward/ {invoice (PGP-signed), routing_budget_ppm (optional)}.
-struct RewardCmd { std::string signed_invoice; std::optional<int64_t> routing_budget_ppm; };
+struct RewardCmd {
+  std::string signed_invoice;
+  std::optional<int64_t> routing_budget_ppm;
+  std::optional<RouteProbe> probe{};  // as UpdateInvoiceCmd's
+};
 // RoboSats API: POST /api/review/ {pubkey}: a coordinator-signed token for a nostr rating.
 struct ReviewCmd { std::string pubkey; };
 // RoboSats API: GET /api/notifications/?created_at= (Unix seconds here; 0: all).
@@ -97,7 +104,9 @@ struct AdminResolveCmd { int64_t order_id = 0; DisputeOutcome outcome = DisputeO
 struct AdminOrdersCmd { std::optional<OrderStatus> status; size_t limit = 100; };
 // The accounting of one UTC day [day_start, day_start + 86400).
 struct AdminAccountingCmd { int64_t day_start = 0; };
-using AdminCommand =
-    std::variant<AdminDisputesCmd, AdminDisputeCmd, AdminResolveCmd, AdminOrdersCmd, AdminAccountingCmd>;
+// Payouts in flight (payouts_in_flight.h), oldest first; `overdue_only`: those past the budget.
+struct AdminPayoutsInFlightCmd { bool overdue_only = false; };
+using AdminCommand = std::variant<AdminDisputesCmd, AdminDisputeCmd, AdminResolveCmd, AdminOrdersCmd,
+                                  AdminAccountingCmd, AdminPayoutsInFlightCmd>;
 
 }  // namespace coordinator

@@ -217,6 +217,7 @@ class Engine {
   // The status' deadline passed after an extension cut short at the HTLC margin: the trade ends
   // without penalising anyone (bonds and escrow back; in the fiat exchange, a dispute in custody).
   bool ExpireWithoutFault(Tx& tx, Order& o);
+  void WarnOverduePayouts();  // payouts_in_flight.h: a warn line once per overdue attempt
   void Recover();
   void Publish();
 
@@ -315,6 +316,7 @@ class Engine {
   uint32_t m_last_height_checked = 0;
   int64_t m_last_chat_purge = 0;  // clock seconds
   std::map<int64_t, OrderStatus> m_logged_status;  // live orders' last logged status
+  std::set<int64_t> m_overdue_payouts_logged;      // Pay intents logged past their budget
   MarketStats m_stats;
   int64_t m_stats_at = -1;  // clock seconds of m_stats; -1: never computed
   bool m_stats_dirty = true;

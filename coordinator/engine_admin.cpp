@@ -1,6 +1,7 @@
 // The operator's commands (the admin API): reading disputes with everything needed to decide
 // them, resolving one (resolvers only, once), orders by status, and a day's accounting. Every
 // command is logged with who asked (the token's name and role), never a secret.
+#include <algorithm>
 #include <set>
 
 #include "config/base/log.h"
@@ -10,6 +11,7 @@
 #include "coordinator/engine_tx.h"
 #include "coordinator/errors.h"
 #include "coordinator/money.h"
+#include "coordinator/payouts_in_flight.h"
 
 namespace coordinator {
 namespace {
@@ -209,6 +211,24 @@ JsonResult Engine::DispatchAdmin(Tx& tx, const AdminActor& actor, AdminCommand& 
             if (orders.size() > c.limit) orders.resize(c.limit);
           }
           for (const auto& o : orders) list.push_back(OrderSummary(store, o));
+          return list;
+        } else if constexpr (std::is_same_v<T, AdminPayoutsInFlightCmd>) {
+          log("list payouts in flight", 0);
+          Json list = Json::array();
+          for (const auto& f : PayoutsInFlight(store)) {
+            const int64_t age = std::max<int64_t>(0, tx.now - f.since);
+            const bool overdue = age > m_d.params.payout_in_flight_budget_s;
+            if (c.overdue_only && !overdue) continue;
+            list.push_back(Json{{"order_id", f.payout.order_id},
+                                {"payout_id", f.payout.id},
+                                {"payment_hash", f.payout.payment_hash},
+                                {"amount_sat", f.payout.amount_sat},
+                                {"routing_budget_sat", f.payout.routing_budget_sat},
+                                {"attempt", f.payout.attempts},
+                                {"since", IsoTime(f.since)},
+                                {"age_seconds", age},
+                                {"overdue", overdue}});
+          }
           return list;
         } else {
           static_assert(std::is_same_v<T, AdminAccountingCmd>);

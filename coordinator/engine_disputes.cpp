@@ -70,7 +70,12 @@ JsonResult Engine::DoChatPost(Tx& tx, Robot& robot, const ChatPostCmd& c) {
 
 JsonResult Engine::DoReward(Tx& tx, Robot& robot, const RewardCmd& c) {
   Ops ops(*this, tx);
-  auto w = rewards::Withdraw(ops, robot, c.signed_invoice, c.routing_budget_ppm, InvoiceRulesNow());
+  InvoiceRules rules = InvoiceRulesNow();
+  rules.probe = c.probe;
+  // Without a routing budget the coordinator pays the fee on top of the balance: a budget in
+  // ppm that would do is then a share of the balance itself.
+  if (!c.routing_budget_ppm) rules.budget_base_sats = robot.earned_rewards_sat;
+  auto w = rewards::Withdraw(ops, robot, c.signed_invoice, c.routing_budget_ppm, rules);
   if (!w.ok()) return base::Err(w.error());
   // RoboSats answers once the payment ended: {"successful_withdrawal": true}, or its error.
   tx.reply_after_intent = tx.new_intents.back().id;

@@ -40,7 +40,10 @@ int64_t PayoutDeadline(const TradeParams& p, const Order& o, int64_t now) {
 }  // namespace
 
 InvoiceRules Engine::InvoiceRulesNow() const {
-  return InvoiceRules{m_d.node.network, m_d.node.pubkey, m_d.params.payout_cltv_limit_blocks};
+  InvoiceRules rules{m_d.node.network, m_d.node.pubkey, m_d.params.payout_cltv_limit_blocks};
+  rules.max_route_time_lock = m_d.params.preflight_max_route_time_lock;
+  rules.max_budget_ppm = m_d.params.max_routing_budget_ppm;
+  return rules;
 }
 
 JsonResult Engine::DoUpdateInvoice(Tx& tx, Robot& robot, const UpdateInvoiceCmd& c) {
@@ -91,6 +94,7 @@ JsonResult Engine::DoUpdateInvoice(Tx& tx, Robot& robot, const UpdateInvoiceCmd&
   const int64_t budget = payout - expected;
   InvoiceRules rules = InvoiceRulesNow();
   if (p.payout_expiry_covers_fiat_window) rules.valid_until = PayoutDeadline(p, o, tx.now);
+  rules.probe = c.probe;
   auto checked = CheckSignedInvoice(tx.store, robot, c.signed_invoice, expected, budget, rules, tx.now);
   if (!checked.ok()) return base::Err(checked.error());
   if (previous && (previous->state == PayoutState::kPending || previous->state == PayoutState::kFailed)) {

@@ -6,6 +6,7 @@
 #include "coordinator/engine.h"
 #include "coordinator/engine_ops.h"
 #include "coordinator/engine_tx.h"
+#include "coordinator/payouts_in_flight.h"
 
 namespace coordinator {
 
@@ -150,6 +151,7 @@ void Engine::OnTimers() {
   // /api/info/'s statistics follow the clock even when no order changes.
   if (m_stats_at >= 0 && m_d.clock->NowSeconds() - m_stats_at >= 60) Publish();
   ResolveHtlcsNearExpiry();
+  WarnOverduePayouts();
 
   // The slow safety net: ask the node about every hold we still consider unresolved.
   auto steady_now = std::chrono::steady_clock::now();
@@ -163,6 +165,25 @@ void Engine::OnTimers() {
       });
     }
   }
+}
+
+// A payout in flight past its budget is logged once at warn (per attempt; again after a
+// restart, which forgets what was logged). The admin API lists it and the metrics count it.
+void Engine::WarnOverduePayouts() {
+  const int64_t now = m_d.clock->NowSeconds();
+  std::set<int64_t> still_open;
+  for (const auto& f : PayoutsInFlight(*m_d.store)) {
+    still_open.insert(f.intent_id);
+    if (now - f.since <= m_d.params.payout_in_flight_budget_s) continue;
+    if (!m_overdue_payouts_logged.insert(f.intent_id).second) continue;
+    base::Log(base::LogLevel::kWarn, "engine", "payout in flight past its budget",
+              {{"order", std::to_string(f.payout.order_id)},
+               {"payment_hash", f.payout.payment_hash},
+               {"since", IsoTime(f.since)},
+               {"age_s", std::to_string(now - f.since)},
+               {"budget_s", std::to_string(m_d.params.payout_in_flight_budget_s)}});
+  }
+  std::erase_if(m_overdue_payouts_logged, [&](int64_t id) { return !still_open.count(id); });
 }
 
 void Engine::Recover() {

@@ -1,5 +1,6 @@
 #include "coordinator/invoice_checks.h"
 
+#include "config/base/log.h"
 #include "coordinator/errors.h"
 #include "coordinator/identity/pgp.h"
 #include "escrow/bolt11.h"
@@ -72,6 +73,27 @@ base::Result<CheckedInvoice> CheckSignedInvoice(Store& store, const Robot& robot
   // withdrawal, here or elsewhere) is refused.
   if (store.PayoutByHash(out.payment_hash) || store.RewardWithdrawalByHash(out.payment_hash)) {
     return Refuse(err::kNewInvoice);
+  }
+  // Payout preflight: the node's probe of this very invoice (route_probe.h).
+  if (rules.probe && rules.probe->payment_request == payreq) {
+    RouteLimits limits;
+    limits.invoice_sats = expected_sats;
+    limits.budget_sats = budget_sats;
+    limits.budget_base_sats = rules.budget_base_sats > 0 ? rules.budget_base_sats : expected_sats + budget_sats;
+    limits.max_budget_ppm = rules.max_budget_ppm;
+    limits.max_time_lock = rules.max_route_time_lock;
+    ProbeDecision decision = DecideRouteProbe(*rules.probe, limits);
+    switch (decision.verdict) {
+      case ProbeVerdict::kRoutable: break;
+      case ProbeVerdict::kRefused:
+        base::Log(base::LogLevel::kInfo, "preflight", "payout invoice refused by its route probe",
+                  {{"payment_hash", out.payment_hash}, {"reason", decision.refusal.message}});
+        return base::Err(decision.refusal);
+      case ProbeVerdict::kUndecided:
+        base::Log(base::LogLevel::kWarn, "preflight", "route probe undecided: invoice accepted without it",
+                  {{"payment_hash", out.payment_hash}, {"why", decision.note}});
+        break;
+    }
   }
   out.payment_request = std::move(payreq);
   out.expires_at = expires_at;

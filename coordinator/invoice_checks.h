@@ -6,11 +6,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "config/base/status.h"
 #include "coordinator/model.h"
 #include "coordinator/params.h"
+#include "coordinator/route_probe.h"
 #include "coordinator/store/store.h"
 
 namespace coordinator {
@@ -28,11 +30,19 @@ struct InvoiceRules {
   // Unix seconds until which the invoice must stay valid (0: only "not expired now"): a payout
   // invoice expiring before the payout can be made is refused when submitted.
   int64_t valid_until = 0;
+  // Payout preflight (route_probe.h): the probe of this invoice, when one ran before the
+  // command reached the engine, and what it is held to. A probe of another payment request is
+  // ignored; an undecided one accepts the invoice and logs why at warn.
+  std::optional<RouteProbe> probe{};
+  int32_t max_route_time_lock = 0;  // blocks; 0: no limit
+  int64_t max_budget_ppm = 0;
+  int64_t budget_base_sats = 0;     // what a routing budget in ppm is taken of; 0: expected + budget
 };
 
 // `expected_sats`: the exact amount; `budget_sats`: the routing budget reserved beside it.
-// Errors: 3000 empty, 1048 bad signature, 3004 with the reason for every other refusal, 3002
-// a payment hash already used.
+// Errors: 3000 empty, 1048 bad signature, 3004 with the reason for every other refusal (the
+// route probe's included: no route, budget too small, time lock too long), 3002 a payment hash
+// already used.
 base::Result<CheckedInvoice> CheckSignedInvoice(Store& store, const Robot& robot, const std::string& signed_invoice,
                                                 int64_t expected_sats, int64_t budget_sats, const InvoiceRules& rules,
                                                 int64_t now);

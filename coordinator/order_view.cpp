@@ -1,5 +1,6 @@
 // RoboSats API views: OrderDetail (per status and viewer), the robot, the book, info and
 // limits. Field names and types follow fixtures/robosats/openapi-0.8.6.yaml.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -9,6 +10,7 @@
 #include "coordinator/engine_tx.h"
 #include "coordinator/errors.h"
 #include "coordinator/money.h"
+#include "coordinator/payouts_in_flight.h"
 
 namespace coordinator {
 namespace {
@@ -227,6 +229,14 @@ Json Engine::OrderView(Tx& tx, const Order& o, const Robot& viewer) {
     if (po->state == PayoutState::kPending && po->next_attempt_at) j["next_retry_time"] = IsoTime(po->next_attempt_at);
     j["failure_reason"] = po->failure_reason;
     j["invoice_expired"] = po->state == PayoutState::kFailed && now >= po->invoice_expires_at;
+    // Not RoboSats': the payout never sits silent (payouts_in_flight.h). While the node has it
+    // in flight, since when and for how long.
+    const auto since = PayoutInFlightSince(tx.store, *po);
+    j["payout_in_flight"] = since.has_value();
+    if (since) {
+      j["payout_in_flight_since"] = IsoTime(*since);
+      j["payout_in_flight_seconds"] = std::max<int64_t>(0, now - *since);
+    }
   }
   if (status == 13 || status == 14 || status == 15) AddTradeSummary(o, buyer, po, mb, tb, esc, j);
   return j;

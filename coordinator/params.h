@@ -31,6 +31,12 @@ struct TradeParams {
   // When set, a payout invoice must stay valid until the fiat window that remains has run out
   // plus the payout's retries; a shorter one is refused when submitted.
   bool payout_expiry_covers_fiat_window = false;
+  // Payout preflight (route_probe.h): the longest route time lock (blocks above the current
+  // height, the final CLTV included) a probed payout or reward invoice may need; 0: no limit.
+  int32_t preflight_max_route_time_lock = 1008;
+  // A payout in flight longer than this is overdue: logged once at warn, listed to the
+  // operator, counted in the metrics (the buyer's order view shows every payout in flight).
+  int64_t payout_in_flight_budget_s = 300;
   double reward_share = 0.5;      // of a forfeited bond, credited to the wronged robot
   // The coordinator's promise: a dispute is resolved within this long of its opening (shown in
   // the order's status message and /api/info/).

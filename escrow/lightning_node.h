@@ -212,6 +212,28 @@ struct Payment {  // LND REST: lnrpc.Payment
   uint64_t payment_index = 0;
 };
 
+// LND REST: routerrpc.RouteFeeRequest (POST /v2/router/route/estimatefee), the probing form of
+// LND 0.18: "payment_request: A payment request of the target node that the route fee request
+// is intended for. Its parameters are input to probe payments that estimate routing fees. The
+// timeout parameter is also used to set a timeout for the probe payment." LND sends a probe
+// HTLC with a random hash; the destination failing it with incorrect_or_unknown_payment_details
+// proves the route. No money moves.
+struct RouteFeeRequest {
+  std::string payment_request;
+  uint32_t timeout_seconds = 60;  // LND: timeout (uint32, seconds); 0 → LND's default (60)
+};
+
+// LND REST: routerrpc.RouteFeeResponse {routing_fee_msat (int64), time_lock_delay (int64),
+// failure_reason (lnrpc.PaymentFailureReason)}. A probe that failed is an answer, not an error:
+// failure_reason says why (NO_ROUTE, INSUFFICIENT_BALANCE, TIMEOUT, …) and the other fields are
+// zero. time_lock_delay: "An estimate of the worst case time delay that can occur", i.e. the
+// route's total time lock above the current block height, the final CLTV delta included.
+struct RouteFeeEstimate {
+  int64_t routing_fee_msat = 0;
+  int64_t time_lock_delay = 0;
+  FailureReason failure_reason = FailureReason::kNone;
+};
+
 struct ChannelBalance {  // LND REST: lnrpc.ChannelBalanceResponse (local/remote, in msat)
   int64_t local_msat = 0;
   int64_t remote_msat = 0;
@@ -278,6 +300,11 @@ class LightningNode {
 
   // LND REST: GET /v1/balance/channels.
   virtual LnResult<ChannelBalance> GetChannelBalance() = 0;
+
+  // LND REST: POST /v2/router/route/estimatefee with a payment request (LND ≥ 0.18.4 probes
+  // it). Errors: kInvalidArgument (a payment request that does not decode, is expired or for
+  // another network), kUnreachable/kTimeout. A failed probe is a value (failure_reason set).
+  virtual LnResult<RouteFeeEstimate> EstimateRouteFee(const RouteFeeRequest& req) = 0;
 };
 
 }  // namespace escrow

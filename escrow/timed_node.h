@@ -14,7 +14,7 @@ namespace escrow {
 class TimedNode final : public LightningNode {
  public:
   // `call` names: "getinfo", "add_hold_invoice", "add_invoice", "settle_invoice",
-  // "cancel_invoice", "lookup_invoice", "decode_payreq", "channel_balance". `observe` runs on
+  // "cancel_invoice", "lookup_invoice", "decode_payreq", "channel_balance", "estimate_route_fee". `observe` runs on
   // the caller's thread after each call; it must be thread-safe and must not block.
   using Observer = std::function<void(std::string_view call, bool ok, std::chrono::nanoseconds elapsed)>;
   // REQUIRES: `inner` outlives this object.
@@ -50,6 +50,9 @@ class TimedNode final : public LightningNode {
   }
   LnResult<ChannelBalance> GetChannelBalance() override {
     return Time("channel_balance", [&] { return m_inner.GetChannelBalance(); });
+  }
+  LnResult<RouteFeeEstimate> EstimateRouteFee(const RouteFeeRequest& req) override {
+    return Time("estimate_route_fee", [&] { return m_inner.EstimateRouteFee(req); });
   }
 
  private:

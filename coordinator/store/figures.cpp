@@ -199,7 +199,13 @@ base::Expected<OpsFigures, std::string> FiguresReader::Read() {
                             });
         !r)
       return r;
-    // intents_open covers state = 0.
+    // intents_open covers state = 0; kind 3 = kPay, payout state 1 = kInFlight.
+    if (auto r = ForEachRow(db,
+                            "SELECT i.created_at FROM intents i JOIN payouts p ON p.id = i.target_id "
+                            "WHERE i.state = 0 AND i.kind = 3 AND p.state = 1 ORDER BY i.created_at",
+                            [&](Statement& s) { f.payouts_in_flight_since.push_back(s.Int(0)); });
+        !r)
+      return r;
     if (auto r = ForEachRow(db, "SELECT kind, COUNT(*), MIN(created_at) FROM intents WHERE state = 0 GROUP BY kind",
                             [&](Statement& s) {
                               Set(f.open_intents, s.Int(0), s.Int(1));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "config/base/expected.h"
 
@@ -52,6 +53,9 @@ struct OpsFigures {
   std::array<int64_t, 2> deadlines_extended{};
   int64_t deadlines_capped = 0;
   bool outage_open = false;
+  // Buyer payouts in flight (payout in flight, its Pay intent open): when each attempt was
+  // decided (Unix s), oldest first (coordinator/payouts_in_flight.h).
+  std::vector<int64_t> payouts_in_flight_since;
 };
 
 // Thread-safe (one connection, one mutex).

@@ -111,6 +111,14 @@ class LndNode final : public LightningNode {
     return wire::ParseChannelBalance(*body);
   }
 
+  LnResult<RouteFeeEstimate> EstimateRouteFee(const RouteFeeRequest& req) override {
+    auto request = wire::RouteFeeBody(req);
+    if (!request) return base::Err(request.error());
+    auto body = Unary(HttpMethod::kPost, wire::kEstimateRouteFeePath, *request);
+    if (!body) return base::Err(body.error());
+    return wire::ParseRouteFeeResponse(*body);
+  }
+
  private:
   // The body of a 2xx answer, or LND's error mapped onto LnErrorCode.
   LnResult<std::string> Unary(HttpMethod method, std::string_view path, std::string_view body) const {

@@ -417,6 +417,30 @@ LnResult<Payment> ParsePayment(std::string_view body) {
 // LND REST: lnrpc.ChannelBalanceResponse {local_balance, remote_balance,
 // unsettled_local_balance, unsettled_remote_balance, pending_open_local_balance, … each an
 // lnrpc.Amount {sat (uint64), msat (uint64)}; balance and pending_open_balance (deprecated)}.
+// LND REST: routerrpc.RouteFeeRequest {dest (bytes), amt_sat (int64), payment_request (string),
+// timeout (uint32: "a timeout for the probe payment", seconds)}. Only the probing form.
+LnResult<std::string> RouteFeeBody(const RouteFeeRequest& req) {
+  if (req.payment_request.empty()) return base::Err(Invalid("estimatefee needs a payment request"));
+  json j{{"payment_request", req.payment_request}};
+  if (req.timeout_seconds > 0) j["timeout"] = req.timeout_seconds;
+  return Dump(j);
+}
+
+// LND REST: routerrpc.RouteFeeResponse {routing_fee_msat (int64), time_lock_delay (int64),
+// failure_reason (lnrpc.PaymentFailureReason)}.
+LnResult<RouteFeeEstimate> ParseRouteFeeResponse(std::string_view body) {
+  auto j = ParseJson(body);
+  if (!j || !j->is_object()) return base::Err(Protocol("RouteFeeResponse: not a JSON object"));
+  JsonReader r(*j, "RouteFeeResponse");
+  RouteFeeEstimate e;
+  e.routing_fee_msat = r.Int64("routing_fee_msat");
+  e.time_lock_delay = r.Int64("time_lock_delay");
+  e.failure_reason = r.Enum<FailureReason>("failure_reason", FailureReasonFromName, 6, FailureReason::kNone);
+  if (r.ok() && (e.routing_fee_msat < 0 || e.time_lock_delay < 0)) r.Fail("negative fee or time lock");
+  if (!r.ok()) return base::Err(Protocol(r.error()));
+  return e;
+}
+
 LnResult<ChannelBalance> ParseChannelBalance(std::string_view body) {
   auto j = ParseJson(body);
   if (!j) return base::Err(Protocol("ChannelBalanceResponse: not valid JSON"));

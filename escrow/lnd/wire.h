@@ -28,6 +28,8 @@ inline constexpr std::string_view kSettleInvoicePath = "/v2/invoices/settle";
 inline constexpr std::string_view kCancelInvoicePath = "/v2/invoices/cancel";
 inline constexpr std::string_view kSendPaymentPath = "/v2/router/send";
 inline constexpr std::string_view kChannelBalancePath = "/v1/balance/channels";
+// LND REST (lnrpc/routerrpc/router.yaml): post: "/v2/router/route/estimatefee", body: "*".
+inline constexpr std::string_view kEstimateRouteFeePath = "/v2/router/route/estimatefee";
 
 // GET /v2/invoices/lookup?payment_hash=<base64url>
 std::string LookupInvoicePath(const Hash32& payment_hash);
@@ -51,6 +53,8 @@ std::string CancelInvoiceBody(const Hash32& payment_hash);
 // routerrpc.SendPaymentRequest. kInvalidArgument for a request that is neither a payreq nor a
 // complete keysend (dest as 33-byte hex, amt_msat > 0, payment_hash).
 LnResult<std::string> SendPaymentBody(const SendPaymentRequest& req);
+// routerrpc.RouteFeeRequest {payment_request, timeout}. kInvalidArgument for an empty payreq.
+LnResult<std::string> RouteFeeBody(const RouteFeeRequest& req);
 
 // ---- Responses ------------------------------------------------------------------------------
 LnResult<NodeInfo> ParseGetInfo(std::string_view body);
@@ -61,6 +65,7 @@ LnResult<Invoice> ParseInvoice(std::string_view body);
 LnResult<PayReq> ParsePayReq(std::string_view body);
 LnResult<Payment> ParsePayment(std::string_view body);
 LnResult<ChannelBalance> ParseChannelBalance(std::string_view body);
+LnResult<RouteFeeEstimate> ParseRouteFeeResponse(std::string_view body);
 
 // google.rpc.Status as the gateway writes it.
 struct RpcStatus {

@@ -74,6 +74,7 @@ class NetworkImpl final : public Network {
   std::unique_ptr<Subscription> TrackPayment(const std::string& node, const Hash32& payment_hash,
                                              StreamHandlers<Payment> handlers);
   LnResult<ChannelBalance> GetChannelBalance(const std::string& node);
+  LnResult<RouteFeeEstimate> EstimateRouteFee(const std::string& node, const RouteFeeRequest& req);
 
  private:
   // A mutation in progress: the records to write and the stream updates to publish after.

@@ -42,6 +42,9 @@ class InProcessNode final : public LightningNode {
     return m_network->TrackPayment(m_name, payment_hash, std::move(handlers));
   }
   LnResult<ChannelBalance> GetChannelBalance() override { return m_network->GetChannelBalance(m_name); }
+  LnResult<RouteFeeEstimate> EstimateRouteFee(const RouteFeeRequest& req) override {
+    return m_network->EstimateRouteFee(m_name, req);
+  }
 
  private:
   NetworkImpl* m_network;

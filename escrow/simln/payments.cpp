@@ -2,6 +2,7 @@
 // the cheapest path with enough balance, its HTLCs locked hop by hop (local → pending), then
 // delivered to the destination, which settles it (regular invoice, keysend), holds it (hold
 // invoice: the payment stays IN_FLIGHT until the invoice is settled or canceled) or rejects it.
+#include <limits>
 #include <map>
 
 #include "escrow/simln/network_impl.h"
@@ -137,6 +138,60 @@ std::unique_ptr<Subscription> NetworkImpl::TrackPayment(const std::string& node,
   }
   return m_notifier.Subscribe(Notifier::PaymentKey(node, payment_hash), std::move(handlers), it->second.pay)
       .subscription;
+}
+
+// LND 0.18 (routerrpc EstimateRouteFee with a payment request) sends a probe HTLC with a random
+// hash along the route it would pay; the destination failing it with
+// incorrect_or_unknown_payment_details proves the route, and the answer is that route's fee
+// and its total time lock above the current height. Here the probe is the route search the
+// payment itself would do (same balances, failures and CLTV arithmetic) without a fee limit,
+// and nothing is locked: no HTLC, no payment record, no state change.
+LnResult<RouteFeeEstimate> NetworkImpl::EstimateRouteFee(const std::string& node, const RouteFeeRequest& req) {
+  std::lock_guard lock(m_mu);
+  Txn txn;
+  ApplyTime(txn, false);
+  if (auto s = Commit(txn); !s) return base::Err(s.error());
+  if (auto s = CheckNodeUp(node); !s) return base::Err(s.error());
+  if (req.payment_request.empty()) return base::Err(Invalid("payment request or dest and amount required"));
+  SendPaymentRequest as_payment;
+  as_payment.payment_request = req.payment_request;
+  auto plan = PlanPayment(as_payment);
+  if (!plan) return base::Err(plan.error());
+  // A probe of a zero-amount invoice has nothing to route (LND refuses it likewise).
+  if (plan->amt_msat <= 0) return base::Err(Invalid("amount must be specified when probing a zero amount invoice"));
+  plan->fee_limit_msat = std::numeric_limits<int64_t>::max() / 2;  // the cheapest route, whatever it costs
+
+  RouteFeeEstimate out;
+  auto failed = [&](FailureReason reason) {
+    out.failure_reason = reason;
+    return out;
+  };
+  const NodeRec& sender = m_state.nodes.at(node);
+  switch (sender.failure.mode) {
+    case FailureMode::kInsufficientBalance: return failed(FailureReason::kInsufficientBalance);
+    case FailureMode::kNoRoute: return failed(FailureReason::kNoRoute);
+    case FailureMode::kTimeout: return failed(FailureReason::kTimeout);
+    case FailureMode::kNone:
+    case FailureMode::kOffline:
+    case FailureMode::kSlowReplies: break;
+  }
+  auto dest = m_by_pubkey.find(plan->dest_pubkey);
+  if (dest == m_by_pubkey.end()) return failed(FailureReason::kNoRoute);
+  FailureReason reason = FailureReason::kNoRoute;
+  auto route = FindRoute(node, dest->second, *plan, &reason);
+  if (!route) return failed(reason);
+  // A probe swallowed by a TIMEOUT node or channel never comes back: it ends as LND's probe
+  // does when its timeout passes.
+  for (const PlannedHop& hop : route->hops) {
+    const ChannelRec& channel = m_state.channels.at(hop.chan_id);
+    const NodeRec& next = m_state.nodes.at(channel.node[1 - hop.from_side]);
+    if (channel.failure.mode == FailureMode::kTimeout || next.failure.mode == FailureMode::kTimeout) {
+      return failed(FailureReason::kTimeout);
+    }
+  }
+  out.routing_fee_msat = route->fee_msat;
+  out.time_lock_delay = static_cast<int64_t>(route->total_time_lock) - static_cast<int64_t>(HeightLocked());
+  return out;
 }
 
 // --- Execution -------------------------------------------------------------------------------

@@ -182,6 +182,16 @@ json GetInfoJson(const NodeInfo& info, int64_t now_seconds) {
   };
 }
 
+// LND REST: routerrpc.RouteFeeResponse {routing_fee_msat: int64, time_lock_delay: int64,
+// failure_reason: lnrpc.PaymentFailureReason (field 5)}.
+json RouteFeeResponseJson(const RouteFeeEstimate& e) {
+  return {
+      {"routing_fee_msat", Str(e.routing_fee_msat)},
+      {"time_lock_delay", Str(e.time_lock_delay)},
+      {"failure_reason", FailureReasonName(e.failure_reason)},
+  };
+}
+
 json ChannelBalanceJson(const ChannelBalance& b) {
   return {
       {"balance", Str(b.local_msat / 1000)},  // deprecated: local sats

@@ -72,6 +72,7 @@ nlohmann::json AddInvoiceResponseJson(const AddInvoiceResult& r);  // lnrpc.AddI
 nlohmann::json AddHoldInvoiceRespJson(const AddInvoiceResult& r);  // invoicesrpc.AddHoldInvoiceResp
 nlohmann::json PayReqJson(const PayReq& payreq);                   // lnrpc.PayReq
 nlohmann::json PaymentJson(const Payment& payment);                // lnrpc.Payment
+nlohmann::json RouteFeeResponseJson(const RouteFeeEstimate& e);    // routerrpc.RouteFeeResponse
 
 // --- requests (errors carry grpc-gateway's InvalidArgument or LND's own message) ---
 base::Expected<HoldInvoiceRequest, RpcError> ParseAddHoldInvoice(std::string_view body);
@@ -84,6 +85,9 @@ struct SendPaymentCall {
   bool no_inflight_updates = false;
 };
 base::Expected<SendPaymentCall, RpcError> ParseSendPayment(std::string_view body);
+// routerrpc.RouteFeeRequest {dest, amt_sat, payment_request, timeout}. Only the probing form
+// (payment_request) is simulated: dest + amt_sat answers gRPC Unimplemented.
+base::Expected<RouteFeeRequest, RpcError> ParseRouteFee(std::string_view body);
 
 // A `bytes` path or query parameter holding a 32-byte hash (runtime.Bytes: standard base64,
 // then URL-safe). `what` names it in LND's error ("invalid hash length of N, want 32").

@@ -246,6 +246,23 @@ base::Expected<Hash32, RpcError> ParseCancelInvoice(std::string_view body) {
   return ToHash(hash, "hash");
 }
 
+base::Expected<RouteFeeRequest, RpcError> ParseRouteFee(std::string_view body) {
+  auto obj = ParseObject(body);
+  if (!obj) return base::Err(obj.error());
+  RouteFeeRequest req;
+  base::Bytes dest;
+  int64_t amt_sat = 0;
+  TRY(ReadBytes(*obj, "dest", dest));
+  TRY(ReadInt(*obj, "amt_sat", amt_sat, "int64"));
+  TRY(ReadString(*obj, "payment_request", req.payment_request));
+  TRY(ReadInt(*obj, "timeout", req.timeout_seconds, "uint32"));
+  if (req.payment_request.empty()) {
+    if (dest.empty()) return base::Err(RpcError{GrpcCode::kUnknown, "dest or payment_request must be specified"});
+    return base::Err(RpcError{GrpcCode::kUnimplemented, "simln estimates route fees of payment requests only"});
+  }
+  return req;
+}
+
 base::Expected<SendPaymentCall, RpcError> ParseSendPayment(std::string_view body) {
   // routerrpc.SendPaymentRequest.
   auto obj = ParseObject(body);

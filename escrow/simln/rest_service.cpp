@@ -46,6 +46,7 @@ enum class Route {
   kSubscribeInvoice,
   kSendPayment,
   kTrackPayment,
+  kEstimateRouteFee,
 };
 
 struct Matched {
@@ -78,6 +79,7 @@ Matched Match(std::string_view method, std::string_view path) {
       {"/v2/invoices/cancel", "POST", Route::kCancelInvoice},
       {"/v2/invoices/lookup", "GET", Route::kLookupInvoice},
       {"/v2/router/send", "POST", Route::kSendPayment},
+      {"/v2/router/route/estimatefee", "POST", Route::kEstimateRouteFee},
   };
   for (const auto& f : kFixed) {
     if (path == f.path) return {method == f.method ? f.route : Route::kWrongMethod, {}};
@@ -242,7 +244,8 @@ void NodeRestService::Impl::Handle(const http::Request& req, http::ResponseWrite
     case Route::kLookupInvoiceByHex:
     case Route::kSubscribeInvoice:
     case Route::kSendPayment:
-    case Route::kTrackPayment: break;
+    case Route::kTrackPayment:
+    case Route::kEstimateRouteFee: break;
   }
   if (!Authorized(req, w, m.route)) return;
   Dispatch(m, req, w);
@@ -316,6 +319,13 @@ void NodeRestService::Impl::Dispatch(const Matched& m, const http::Request& req,
       auto payreq = node->DecodePayReq(m.param);
       if (!payreq) return ReplyError(w, rest::FromLnError(payreq.error(), Call::kDecodePayReq));
       return Reply(w, rest::PayReqJson(*payreq));
+    }
+    case Route::kEstimateRouteFee: {
+      auto parsed = rest::ParseRouteFee(req.body);
+      if (!parsed) return ReplyError(w, parsed.error());
+      auto estimate = node->EstimateRouteFee(*parsed);
+      if (!estimate) return ReplyError(w, rest::FromLnError(estimate.error(), Call::kDecodePayReq));
+      return Reply(w, rest::RouteFeeResponseJson(*estimate));
     }
     case Route::kSubscribeInvoice: {
       auto hash = rest::ParseHashParam(m.param);

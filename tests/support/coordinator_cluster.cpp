@@ -66,7 +66,7 @@ base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::Start(
 
 base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::StartWithCoordinators(
     const std::string& dir, const std::vector<std::string>& coordinators, const std::vector<std::string>& wallets,
-    int64_t channel_sat, const std::string& log_level) {
+    int64_t channel_sat, const std::string& log_level, const NetworkExtras& extras) {
   std::unique_ptr<SimlnDaemon> d(new SimlnDaemon());
   d->m_log = dir + "/simln.log";
   d->m_state_dir = dir + "/simln";
@@ -76,7 +76,9 @@ base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::StartWith
     out << "network: regtest\nnodes:\n";
     for (const auto& c : coordinators) out << "  - " << c << "\n";
     for (const auto& w : wallets) out << "  - " << w << "\n";
+    for (const auto& n : extras.nodes) out << "  - " << n << "\n";
     out << "channels:\n";
+    for (const auto& c : extras.channels) out << "  - " << c << "\n";
     for (const auto& c : coordinators) {
       for (const auto& w : wallets) {
         out << "  - {node_a: " << c << ", node_b: " << w << ", a_balance_sat: " << channel_sat
@@ -192,7 +194,8 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
         << "prices:\n"
         << "  source: offline\n"
         << "trade:\n"
-        << "  payout: {retry_interval_s: 1}\n"
+        << "  payout: {retry_interval_s: 1" << (options.payout_yaml.empty() ? "" : ", " + options.payout_yaml)
+        << "}\n"
         // Tests poll far faster than a client: the per-robot limit is not what they test.
         << "limits: {robot_requests_per_second: 100000, robot_burst: 100000}\n";
     auto list = [](const std::vector<std::string>& files) {

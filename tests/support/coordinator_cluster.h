@@ -45,6 +45,12 @@ struct FixtureRobot {
 };
 FixtureRobot LoadFixtureRobot(const std::string& name);
 
+// More of the simulated network than the star of coordinator ↔ wallet channels.
+struct NetworkExtras {
+  std::vector<std::string> nodes;     // more nodes (with no channel unless `channels` gives one)
+  std::vector<std::string> channels;  // network.yaml flow mappings: "{node_a: alice, node_b: dave, …}"
+};
+
 class SimlnDaemon {
  public:
   // Writes <dir>/network.yaml — "coordinator" plus `wallets`, one channel coordinator↔wallet
@@ -58,7 +64,7 @@ class SimlnDaemon {
   // channel to every wallet. `coordinators` must not be empty.
   static base::Expected<std::unique_ptr<SimlnDaemon>, std::string> StartWithCoordinators(
       const std::string& dir, const std::vector<std::string>& coordinators, const std::vector<std::string>& wallets,
-      int64_t channel_sat, const std::string& log_level = "");
+      int64_t channel_sat, const std::string& log_level = "", const NetworkExtras& extras = {});
 
   // nullptr if the network has no such node.
   const LndEndpoint* Node(const std::string& name) const;
@@ -71,7 +77,8 @@ class SimlnDaemon {
   // Mines `n` blocks through the daemon's control API (`simln mine`).
   base::Expected<void, std::string> Mine(uint32_t n);
   // Sets a node's failure mode through the control API (`simln fail`): "OFFLINE" (the daemon
-  // refuses the node's REST API), "NONE" (back to normal), … (escrow/simln/README.md).
+  // refuses the node's REST API), "NO_ROUTE", "TIMEOUT", "NONE" (back to normal), …
+  // (escrow/simln/README.md).
   base::Expected<void, std::string> SetNodeFailure(const std::string& node, const std::string& mode);
 
  private:
@@ -94,6 +101,9 @@ struct CoordinatordOptions {
   // YAML appended to the written config (top-level sections the writer does not write, e.g.
   // "dev_tax: {...}\n").
   std::string extra_yaml;
+  // More keys of trade.payout (written as a flow mapping after retry_interval_s), e.g.
+  // "invoice_expiry: cover_fiat_window, in_flight_alert_s: 10".
+  std::string payout_yaml;
 };
 
 class Coordinatord {

@@ -50,11 +50,14 @@ class CoordinatorTrade : public ::testing::Test {
   std::vector<std::string> m_wallet_names{"alice", "bob"};
   // simln's --log-level ("" = its default, info).
   std::string m_simln_log_level;
+  // More nodes and channels of the simulated network (a test may set them in its constructor).
+  testsupport::NetworkExtras m_network_extras;
   virtual void BeforeCoordinatord() {}
 
   void SetUp() override {
     m_dir = testsupport::MakeTempDir("coordinator-trade");
-    auto simln = testsupport::SimlnDaemon::Start(m_dir, m_wallet_names, kChannelSat, m_simln_log_level);
+    auto simln = testsupport::SimlnDaemon::StartWithCoordinators(m_dir, {"coordinator"}, m_wallet_names, kChannelSat,
+                                                                 m_simln_log_level, m_network_extras);
     ASSERT_TRUE(simln.ok()) << simln.error();
     m_simln = std::move(simln.value());
     auto coord_node = m_simln->Connect("coordinator");

@@ -47,6 +47,9 @@ class ForwardingNode : public escrow::LightningNode {
   escrow::LnResult<escrow::ChannelBalance> GetChannelBalance() override {
     return m_inner.GetChannelBalance();
   }
+  escrow::LnResult<escrow::RouteFeeEstimate> EstimateRouteFee(const escrow::RouteFeeRequest& req) override {
+    return m_inner.EstimateRouteFee(req);
+  }
 
  protected:
   escrow::LightningNode& m_inner;

@@ -242,6 +242,9 @@ class FaultyNode final : public escrow::LightningNode {
     return m_real->TrackPayment(h, std::move(s));
   }
   escrow::LnResult<escrow::ChannelBalance> GetChannelBalance() override { return m_real->GetChannelBalance(); }
+  escrow::LnResult<escrow::RouteFeeEstimate> EstimateRouteFee(const escrow::RouteFeeRequest& req) override {
+    return m_real->EstimateRouteFee(req);
+  }
 
  private:
   std::unique_ptr<escrow::LightningNode> m_real;
