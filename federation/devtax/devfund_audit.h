@@ -26,6 +26,11 @@ struct CoordinatorAudit {
   int64_t received_sat = 0;     // found on the dev fund's node (-1: not checked)
   int64_t missing_sat = 0;      // claimed but not received
   int64_t failed_payments = 0;  // attempts that failed (the payee unreachable)
+  // Late: sats of accruals older than `late_after_s` (at `now`) that no succeeded payment covers
+  // yet, and succeeded payments made more than `late_after_s` after the oldest accrual they cover.
+  // Reported, not a failed claim: a payee may be unreachable (see failed_payments).
+  int64_t late_sat = 0;
+  int64_t late_payments = 0;
   std::vector<std::string> problems;  // one line per claim that does not hold
   bool ok() const { return problems.empty(); }
 };
@@ -35,8 +40,10 @@ struct CoordinatorAudit {
 using ReceivedLookup = std::function<std::optional<int64_t>(const std::string&)>;
 
 // `entry`: one federation.json entry; `signed_statements`: the array GET /api/devfund/ answered.
+// `now` (Unix s; 0: no late figures) and `late_after_s`: see CoordinatorAudit::late_sat.
 CoordinatorAudit AuditCoordinator(const std::string& alias, const nlohmann::json& entry,
-                                  const nlohmann::json& signed_statements, const ReceivedLookup& received);
+                                  const nlohmann::json& signed_statements, const ReceivedLookup& received,
+                                  int64_t now = 0, int64_t late_after_s = 86400);
 
 nlohmann::json AuditToJson(const CoordinatorAudit& a);
 // A fixed-width table, one row per coordinator, then each problem.

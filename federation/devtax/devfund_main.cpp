@@ -4,6 +4,7 @@
 // invoices read-only macaroon), that each claimed payment arrived. Exit 0 when every claim
 // holds, 1 when one does not, 2 on a usage or I/O error.
 #include <cstdio>
+#include <ctime>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -23,7 +24,7 @@ constexpr const char kUsage[] =
     "usage: devfund --federation FILE [--network mainnet|testnet] [--via onion|clearnet]\n"
     "               [--proxy socks5h://127.0.0.1:9050 | --no-proxy] [--start UNIX] [--end UNIX]\n"
     "               [--url ALIAS=URL]... [--lnd-url https://HOST:PORT --lnd-cert FILE --lnd-macaroon FILE]\n"
-    "               [--json]\n";
+    "               [--late-after SECONDS (86400)] [--json]\n";
 
 int Usage(const std::string& why) {
   std::cerr << "devfund: " << why << "\n" << kUsage;
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   std::string start, end, lnd_url, lnd_cert, lnd_macaroon;
   std::map<std::string, std::string> urls;
   bool as_json = false;
+  int64_t late_after_s = 86400;  // --late-after: accruals unpaid this long count as late
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string& out) {
@@ -56,6 +58,16 @@ int main(int argc, char** argv) {
     else if (a == "--lnd-cert") ok = value(lnd_cert);
     else if (a == "--lnd-macaroon") ok = value(lnd_macaroon);
     else if (a == "--json") as_json = true;
+    else if (a == "--late-after") {
+      std::string v;
+      ok = value(v);
+      try {
+        late_after_s = ok ? std::stoll(v) : 0;
+      } catch (...) {
+        ok = false;
+      }
+      ok = ok && late_after_s >= 0;
+    }
     else if (a == "--url") {
       std::string kv;
       ok = value(kv) && kv.find('=') != std::string::npos;
@@ -131,7 +143,8 @@ int main(int argc, char** argv) {
       continue;
     }
     auto statements = nlohmann::json::parse(r->body, nullptr, false);
-    audits.push_back(federation::AuditCoordinator(alias, entry, statements, received));
+    audits.push_back(federation::AuditCoordinator(alias, entry, statements, received,
+                                                  static_cast<int64_t>(std::time(nullptr)), late_after_s));
   }
   bool all_ok = true;
   for (const auto& a : audits) all_ok = all_ok && a.ok();

@@ -92,21 +92,8 @@ base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::StartWith
     argv.push_back("--log-level");
     argv.push_back(log_level);
   }
-  d->m_process = Process::Start(argv, d->m_log);
-  if (!d->m_process) return base::Err(std::string("cannot start simln"));
-  auto line = d->m_process->ReadLine(kStartTimeout);
-  if (!line) return base::Err("simln printed no nodes.json path; its log:\n" + Tail(d->m_log));
-  auto nodes = nlohmann::json::parse(ReadFile(*line), nullptr, false);
-  if (!nodes.is_array()) return base::Err("unreadable nodes.json at " + *line);
-  for (const auto& n : nodes) {
-    LndEndpoint e;
-    e.name = n.value("name", "");
-    e.pubkey = n.value("pubkey", "");
-    e.rest_url = n.value("rest_url", "");
-    e.macaroon_path = n.value("macaroon_path", "");
-    e.tls_cert_path = n.value("tls_cert_path", "");
-    d->m_nodes.emplace(e.name, e);
-  }
+  d->m_argv = std::move(argv);
+  if (auto launched = d->Launch(); !launched) return base::Err(launched.error());
   for (const auto& name : wallets) {
     if (!d->Node(name)) return base::Err("nodes.json has no node " + name);
   }
@@ -114,6 +101,41 @@ base::Expected<std::unique_ptr<SimlnDaemon>, std::string> SimlnDaemon::StartWith
     if (!d->Node(name)) return base::Err("nodes.json has no node " + name);
   }
   return d;
+}
+
+base::Expected<void, std::string> SimlnDaemon::Launch() {
+  m_process = Process::Start(m_argv, m_log);
+  if (!m_process) return base::Err(std::string("cannot start simln"));
+  auto line = m_process->ReadLine(kStartTimeout);
+  if (!line) return base::Err("simln printed no nodes.json path; its log:\n" + Tail(m_log));
+  auto nodes = nlohmann::json::parse(ReadFile(*line), nullptr, false);
+  if (!nodes.is_array()) return base::Err("unreadable nodes.json at " + *line);
+  m_nodes.clear();
+  for (const auto& n : nodes) {
+    LndEndpoint e;
+    e.name = n.value("name", "");
+    e.pubkey = n.value("pubkey", "");
+    e.rest_url = n.value("rest_url", "");
+    e.macaroon_path = n.value("macaroon_path", "");
+    e.tls_cert_path = n.value("tls_cert_path", "");
+    m_nodes.emplace(e.name, e);
+  }
+  return {};
+}
+
+void SimlnDaemon::Kill() {
+  m_process->Signal(SIGKILL);
+  m_process->Wait(kStartTimeout);
+}
+
+base::Expected<void, std::string> SimlnDaemon::Restart() {
+  const auto before = m_nodes;
+  if (auto launched = Launch(); !launched) return launched;
+  for (const auto& [name, e] : before) {
+    const LndEndpoint* now = Node(name);
+    if (!now || now->rest_url != e.rest_url) return base::Err("simln restarted with another REST URL for " + name);
+  }
+  return {};
 }
 
 base::Expected<void, std::string> SimlnDaemon::Mine(uint32_t n) {
@@ -193,6 +215,9 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
     out
         << "prices:\n"
         << "  source: offline\n"
+        << (options.price_interval_s > 0 ? "  http: {interval_s: " + std::to_string(options.price_interval_s) +
+                                                ", timeout_s: 5, stale_after_intervals: 1000}\n"
+                                          : std::string())
         << "trade:\n"
         << "  payout: {retry_interval_s: 1" << (options.payout_yaml.empty() ? "" : ", " + options.payout_yaml)
         << "}\n"

@@ -73,6 +73,12 @@ class SimlnDaemon {
 
   // SIGTERM, then waits (bounded): the exit code, nullopt if it is still running.
   std::optional<int> Stop(std::chrono::milliseconds timeout);
+  // SIGKILL (a crash of the node), then reaps it.
+  void Kill();
+  // Runs `simln serve` again with the same arguments on the same state (its store is kill -9
+  // safe); every node keeps the REST port nodes.json gave it, so clients' URLs stay valid (an
+  // error says so if one moved).
+  base::Expected<void, std::string> Restart();
   const std::string& log_path() const { return m_log; }
   // Mines `n` blocks through the daemon's control API (`simln mine`).
   base::Expected<void, std::string> Mine(uint32_t n);
@@ -83,6 +89,8 @@ class SimlnDaemon {
 
  private:
   SimlnDaemon() = default;
+  base::Expected<void, std::string> Launch();  // runs m_argv, reads nodes.json
+  std::vector<std::string> m_argv;             // `simln serve …`
   std::string m_state_dir;
   std::unique_ptr<Process> m_process;
   std::map<std::string, LndEndpoint> m_nodes;
@@ -98,6 +106,9 @@ struct CoordinatordOptions {
   std::string clock_file;
   // More command-line arguments for coordinatord (e.g. {"--restore", FILE}).
   std::vector<std::string> extra_args;
+  // prices.http.interval_s (> 0): prices re-read this often (real seconds) and counting for 1000
+  // intervals, for tests that move the coordinator's clock by hours; 0: the defaults.
+  int price_interval_s = 0;
   // YAML appended to the written config (top-level sections the writer does not write, e.g.
   // "dev_tax: {...}\n").
   std::string extra_yaml;

@@ -83,3 +83,44 @@ TEST(DevfundAudit, AStatementSignedByAnotherKeyIsReported) {
 }
 
 }  // namespace
+
+namespace {
+
+// "late": accruals older than late_after that no succeeded payment covers, and payments made
+// long after the accruals they cover. Reported; not a failed claim.
+TEST(DevfundAudit, AccrualsUnpaidPastTheGraceAndPaymentsMadeLateAreReportedAsLate) {
+  Fixture f;
+  // The fixture's payment (finished at 7) covers accrual 1 (created at 5): on time.
+  auto on_time = federation::AuditCoordinator("honest", f.Entry(20), f.statements, {}, /*now=*/100000, 86400);
+  EXPECT_EQ(on_time.late_sat, 0);
+  EXPECT_EQ(on_time.late_payments, 0);
+  EXPECT_TRUE(on_time.ok());
+  // A second statement: accrual 2 (3 000 000 msat at t=10) never paid; accrual 3 (2 000 000 msat at
+  // t=99 000) is younger than the grace.
+  const int64_t accrued2 = 3'000'000, accrued3 = 2'000'000;
+  json st = {{"version", 1}, {"coordinator", f.pub}, {"period_start", 86400}, {"period_end", 172800},
+             {"share_ppm", 200000},
+             {"accruals", json::array({{{"id", 2}, {"ledger_id", 2}, {"order_id", 2}, {"proceeds_sat", 15000},
+                                        {"share_ppm", 200000}, {"accrued_msat", accrued2}, {"created_at", 10}},
+                                       {{"id", 3}, {"ledger_id", 3}, {"order_id", 3}, {"proceeds_sat", 10000},
+                                        {"share_ppm", 200000}, {"accrued_msat", accrued3}, {"created_at", 99000}}})},
+             {"proceeds_sat", 25000}, {"accrued_msat", accrued2 + accrued3}, {"payments", json::array()},
+             {"paid_sat", 0}, {"failed_payments", 0},
+             {"cumulative_accrued_msat", coordinator::DevTaxAccruedMsat(5000, 200000) + accrued2 + accrued3},
+             {"cumulative_paid_sat", 1000}, {"owed_sat", 5000}};
+  json both = f.statements;
+  both.push_back(federation::SignDevTaxStatement(st, f.key));
+  auto late = federation::AuditCoordinator("slow", f.Entry(20), both, {}, /*now=*/100000, 86400);
+  EXPECT_EQ(late.late_sat, 3000);  // accrual 2 only: accrual 3 is 1 000 s old
+  EXPECT_EQ(late.late_payments, 0);
+  EXPECT_NE(federation::AuditTable({late}).find(" 3000 "), std::string::npos) << federation::AuditTable({late});
+  EXPECT_EQ(federation::AuditToJson(late).value("late_sat", -1), 3000);
+  // The fixture's payment finished 90 000 s after its accrual: late.
+  json moved = f.statements;
+  json st1 = moved[0]["statement"];
+  st1["payments"][0]["finished_at"] = 90005;
+  json again = json::array({federation::SignDevTaxStatement(st1, f.key)});
+  EXPECT_EQ(federation::AuditCoordinator("tardy", f.Entry(20), again, {}, 100000, 86400).late_payments, 1);
+}
+
+}  // namespace
