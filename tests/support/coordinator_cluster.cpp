@@ -222,7 +222,9 @@ base::Expected<std::unique_ptr<Coordinatord>, std::string> Coordinatord::Start(c
         << "  payout: {retry_interval_s: 1" << (options.payout_yaml.empty() ? "" : ", " + options.payout_yaml)
         << "}\n"
         // Tests poll far faster than a client: the per-robot limit is not what they test.
-        << "limits: {robot_requests_per_second: 100000, robot_burst: 100000}\n";
+        // (anonymous ones too: devfund and the federation tests read /api/devfund/ from one address).
+        << "limits: {robot_requests_per_second: 100000, robot_burst: 100000, anonymous_requests_per_second: 100000,"
+           " anonymous_burst: 100000}\n";
     auto list = [](const std::vector<std::string>& files) {
       std::string s = "[";
       for (size_t i = 0; i < files.size(); ++i) s += (i ? ", " : "") + Quoted(files[i]);
