@@ -181,6 +181,14 @@ bool SetNodeFailure(Run& run, const std::string& node, const std::string& mode, 
   return false;
 }
 
+// A field of a reply's JSON object; `fallback` if the body was not a JSON object (a killed
+// coordinator answers nothing, or a proxy's error page).
+template <class T>
+T Field(const testsupport::ApiReply& reply, const char* key, T fallback) {
+  return reply.json.is_object() ? reply.json.value(key, fallback) : fallback;
+}
+int64_t ErrorCode(const testsupport::ApiReply& reply) { return Field(reply, "error_code", int64_t{0}); }
+
 // A robot of one trade: fresh token and keys, its client and its wallet.
 struct Robot {
   std::unique_ptr<testsupport::RobotClient> client;
@@ -265,6 +273,7 @@ class Worker {
   }
 
   void SubmitPayoutInvoice(Robot& buyer, const json& view, bool short_life) {
+    if (!view.is_object()) return;
     const int64_t amount = view.value("invoice_amount", int64_t{0});
     if (amount <= 0) return;
     static const int64_t kBudgets[] = {1000, 1000, 0, 2000};
@@ -279,6 +288,7 @@ class Worker {
 
   // Pays the hold invoice `field` of `view` from `r`'s wallet (once per invoice: Wallet::Pay).
   static void Pay(Robot& r, const json& view, const char* field) {
+    if (!view.is_object()) return;
     const std::string pr = view.value(field, "");
     if (!pr.empty()) r.wallet->Pay(pr);
   }
@@ -291,7 +301,7 @@ class Worker {
         std::this_thread::sleep_for(200ms);
         continue;
       }
-      const int64_t balance = me.json.value("earned_rewards", int64_t{0});
+      const int64_t balance = Field(me, "earned_rewards", int64_t{0});
       if (balance <= 0) return;
       auto pr = Invoice(r, balance, 3600);
       if (!pr) {
@@ -299,7 +309,7 @@ class Worker {
         continue;
       }
       auto reply = Call(r, "POST", "/api/reward/", {{"invoice", r.key->ClearSign(*pr)}});
-      if (reply.ok() && reply.json.value("successful_withdrawal", false)) m_run.Count("rewards withdrawn");
+      if (reply.ok() && Field(reply, "successful_withdrawal", false)) m_run.Count("rewards withdrawn");
       std::this_thread::sleep_for(300ms);
     }
     m_run.Violation("order " + std::to_string(m_id) + ": rewards of a robot not withdrawn in time");
@@ -322,7 +332,7 @@ class Worker {
 
     const json make = {{"type", maker_sells ? 1 : 0},
                        {"currency", 1},
-                       {"amount", std::to_string(20 + Pick(200))},
+                       {"amount", std::to_string(30 + Pick(170))},  // ≥ 20 000 sats at the offline rates
                        {"payment_method", Pick(2) ? "Strike" : "Revolut"},
                        {"premium", std::to_string(Pick(6) - 1)}};
     bool short_invoice_tried = false, failure_injected = false, failure_cleared = true;
@@ -335,21 +345,21 @@ class Worker {
         // Make; a make whose answer a crash ate shows as the robot's active order.
         auto made = Call(maker, "POST", "/api/make/", make);
         if (made.ok()) {
-          m_id = made.json.value("id", int64_t{0});
+          m_id = Field(made, "id", int64_t{0});
         } else {
           auto me = Call(maker, "GET", "/api/robot/");
-          if (me.ok()) m_id = me.json.value("active_order_id", int64_t{0});
+          if (me.ok()) m_id = Field(me, "active_order_id", int64_t{0});
         }
         continue;
       }
       auto mv = Call(maker, "GET", OrderPath());
       if (!mv.answered()) continue;  // coordinatord is down: try again
-      if (mv.status == 400 && mv.json.value("error_code", 0) == 1043) {
+      if (mv.status == 400 && ErrorCode(mv) == 1043) {
         last_status = last_status == 9 || last_status == 10 || last_status == 11 || last_status == 16 ? 12 : 4;
         break;  // cancelled (by the maker or both): RoboSats answers 1043
       }
       if (!mv.ok()) continue;
-      const int st = mv.json.value("status", -1);
+      const int st = Field(mv, "status", -1);
       if (st != last_status) {
         last_status = st;
         last_change = Clock::now();
@@ -374,7 +384,7 @@ class Worker {
         case 3: {
           // The maker's view stays public while a take waits for its bond; the taker's says 3.
           auto tv = Call(taker, "GET", OrderPath());
-          if (tv.ok() && tv.json.value("status", -1) == 3) {
+          if (tv.ok() && Field(tv, "status", -1) == 3) {
             if (path == Path::kTakerBondExpires && advances == 0) {
               m_run.Advance(250), ++advances;  // past taker_bond_expiry_s: the take is lost
             } else {
@@ -383,7 +393,7 @@ class Worker {
             break;
           }
           auto taken = Act(taker, {{"action", "take"}});
-          if (!taken.ok() && taken.json.value("error_code", 0) == 1012) {
+          if (!taken.ok() && ErrorCode(taken) == 1012) {
             m_run.Advance(61);  // the penalty of a lost take (penalty_timeout_s)
           }
           break;
@@ -401,7 +411,7 @@ class Worker {
           }
           if (st != 7) {
             auto bv = Call(buyer, "GET", OrderPath());
-            if (bv.ok() && bv.json.value("status", -1) != 7 && bv.json.value("status", -1) != 9) {
+            if (bv.ok() && Field(bv, "status", -1) != 7 && Field(bv, "status", -1) != 9) {
               const bool short_life = path == Path::kPayoutInvoiceExpires && !short_invoice_tried;
               short_invoice_tried |= short_life;
               SubmitPayoutInvoice(buyer, bv.json, short_life);
@@ -418,7 +428,7 @@ class Worker {
           }
           if (path == Path::kDispute && (st == 10 || !dispute_from_10)) {
             auto opened = Act(maker_opens ? maker : taker, {{"action", "dispute"}});
-            if (!opened.ok() && opened.json.value("error_code", 0) == 1054 && advances < 30) {
+            if (!opened.ok() && ErrorCode(opened) == 1054 && advances < 30) {
               m_run.Advance(3600), ++advances;  // RoboSats: from 18 h before the fiat window's end
             }
             break;
@@ -451,7 +461,7 @@ class Worker {
             failure_cleared = SetNodeFailure(m_run, buyer.wallet->name(), "NONE", deadline);
           }
           auto bv = Call(buyer, "GET", OrderPath());
-          if (bv.ok() && bv.json.value("status", -1) == 15 && failure_cleared) {
+          if (bv.ok() && Field(bv, "status", -1) == 15 && failure_cleared) {
             m_run.Count("payout invoices renewed after 15");
             SubmitPayoutInvoice(buyer, bv.json, false);
           }
@@ -594,9 +604,9 @@ int Main(int argc, char** argv) {
   }
   testsupport::CoordinatordOptions copts;
   copts.clock_file = run.clock_file;
-  // Prices fetched every 20 s and counting for 1000 intervals: the soak's clock jumps (≤ 4 h)
-  // must not leave the coordinator without a price.
-  copts.price_interval_s = 20;
+  // The offline rates re-read once a day and counting for 1000 days: the soak's clock jumps
+  // (hours, several workers at once) must never leave the coordinator without a price.
+  copts.price_interval_s = 86400;
   copts.resolver_token_files = {run.resolver_file};
   copts.extra_yaml = "dev_tax: {share: 0.2, min_payment_sat: 1, interval_s: 60, retry_base_s: 1, retry_max_s: 5, "
                      "node_pubkey: \"" + (*simln)->Node("devfund")->pubkey + "\"}\n";
