@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace config {
@@ -35,6 +37,36 @@ bool ParseHostPort(std::string_view text, HostPort& out) {
   out.host = std::string(host);
   out.port = value;
   return true;
+}
+
+bool IsRelayUrl(std::string_view url) {
+  std::string_view rest;
+  if (url.substr(0, 5) == "ws://") rest = url.substr(5);
+  else if (url.substr(0, 6) == "wss://") rest = url.substr(6);
+  else return false;
+  if (url.size() > 512) return false;
+  const size_t slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  const std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  for (char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7f || ch == '?' || ch == '#') return false;
+  }
+  const bool bracketed = !authority.empty() && authority.front() == '[';
+  const size_t close = bracketed ? authority.find(']') : std::string_view::npos;
+  if (bracketed && close == std::string_view::npos) return false;
+  const bool has_port = bracketed ? close + 1 < authority.size() : authority.find(':') != std::string_view::npos;
+  std::string_view host = bracketed ? authority.substr(1, close - 1) : authority;
+  if (has_port) {
+    HostPort hp;
+    if (!ParseHostPort(authority, hp) || hp.port == 0) return false;
+    host = bracketed ? host : authority.substr(0, authority.find(':'));
+  }
+  if (host.empty()) return false;
+  return std::all_of(host.begin(), host.end(), [bracketed](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return bracketed ? (std::isxdigit(c) || ch == ':' || ch == '.') : (std::isalnum(c) || ch == '.' || ch == '-');
+  });
 }
 
 void ReadHostPort(MapReader& reader, std::string_view key, HostPort& out) {

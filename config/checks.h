@@ -21,6 +21,9 @@ struct HostPort {
 bool ParseHostPort(std::string_view text, HostPort& out);
 // A host only this machine reaches: localhost, ::1, 127.x.y.z.
 bool IsLoopback(const std::string& host);
+// A nostr relay URL: ws:// or wss://, a host name or address ([v6] bracketed), an optional port
+// 1..65535, an optional path; no user info, query, fragment or spaces; at most 512 characters.
+bool IsRelayUrl(std::string_view url);
 // Reads `key` as host:port into `out` (kept on error).
 void ReadHostPort(MapReader& reader, std::string_view key, HostPort& out);
 

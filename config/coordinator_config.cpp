@@ -248,47 +248,6 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, CoordinatorConfig& 
   r.Finish();
 }
 
-// A relay URL: ws:// or wss://, a host (letters, digits, '.', '-', or a bracketed IPv6), an
-// optional port 1..65535, an optional path; nothing else (no user info, query or spaces).
-bool IsRelayUrl(const std::string& url) {
-  std::string rest;
-  if (url.rfind("ws://", 0) == 0) rest = url.substr(5);
-  else if (url.rfind("wss://", 0) == 0) rest = url.substr(6);
-  else return false;
-  const size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  const std::string path = slash == std::string::npos ? "" : rest.substr(slash);
-  if (authority.empty() || url.size() > 512) return false;
-  for (char ch : path) {
-    if (static_cast<unsigned char>(ch) <= 0x20 || ch == '?' || ch == '#' || static_cast<unsigned char>(ch) >= 0x7f) return false;
-  }
-  std::string host = authority, port;
-  if (authority.front() == '[') {
-    const size_t close = authority.find(']');
-    if (close == std::string::npos) return false;
-    host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return false;
-      port = authority.substr(close + 2);
-    }
-    if (host.empty() || !std::all_of(host.begin(), host.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) || ch == ':' || ch == '.'; })) return false;
-  } else {
-    const size_t colon = authority.find(':');
-    if (colon != std::string::npos) {
-      host = authority.substr(0, colon);
-      port = authority.substr(colon + 1);
-      if (port.empty()) return false;
-    }
-    if (host.empty() || !std::all_of(host.begin(), host.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-'; })) return false;
-  }
-  if (!port.empty()) {
-    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return false;
-    const int n = std::stoi(port);
-    if (n < 1 || n > 65535) return false;
-  }
-  return true;
-}
-
 void ValidateNostr(ErrorList& e, const NostrOptions& n) {
   if (n.relays.size() > 16) e.Add("nostr.relays", "at most 16 relays");
   std::set<std::string> seen;
@@ -302,13 +261,9 @@ void ValidateNostr(ErrorList& e, const NostrOptions& n) {
   CheckRange<int64_t>(e, "nostr.retry_max_s", n.retry_max_s, 1, 86400);
   if (n.retry_max_s < n.retry_base_s) e.Add("nostr.retry_max_s", "is less than nostr.retry_base_s");
   CheckRange<int64_t>(e, "nostr.reconcile_interval_s", n.reconcile_interval_s, 5, 86400);
-  if (!n.socks5_proxy.empty()) {
-    const size_t colon = n.socks5_proxy.rfind(':');
-    const std::string port = colon == std::string::npos ? "" : n.socks5_proxy.substr(colon + 1);
-    const bool ok = colon != std::string::npos && colon > 0 && !port.empty() && port.size() <= 5 &&
-                    std::all_of(port.begin(), port.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
-                    std::stoi(port) >= 1 && std::stoi(port) <= 65535;
-    if (!ok) e.Add("nostr.socks5_proxy", "'" + n.socks5_proxy + "' is not host:port");
+  HostPort proxy;
+  if (!n.socks5_proxy.empty() && (!ParseHostPort(n.socks5_proxy, proxy) || proxy.port == 0)) {
+    e.Add("nostr.socks5_proxy", "'" + n.socks5_proxy + "' is not host:port");
   }
 }
 

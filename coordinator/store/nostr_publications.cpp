@@ -24,6 +24,17 @@ OwnEvent ReadEvent(Statement& s, int first = 0) {
   return e;
 }
 
+// Every row of a statement bound and ready, read as events.
+base::Expected<std::vector<OwnEvent>, std::string> ReadEvents(Statement& s) {
+  std::vector<OwnEvent> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row) return base::Err(row.error());
+    if (!*row) return out;
+    out.push_back(ReadEvent(s));
+  }
+}
+
 void BindAddress(Statement& s, int first, const std::string& relay, const OwnEvent& e) {
   s.BindText(first, relay);
   s.BindInt(first + 1, e.kind);
@@ -60,14 +71,7 @@ base::Expected<std::vector<OwnEvent>, std::string> NostrPublications::Owed(const
   use->BindText(1, relay);
   use->BindInt(2, now);
   use->BindInt(3, static_cast<int64_t>(std::min<size_t>(limit, 1'000'000)));
-  std::vector<OwnEvent> out;
-  for (;;) {
-    auto row = use->Step();
-    if (!row) return base::Err(row.error());
-    if (!*row) break;
-    out.push_back(ReadEvent(*use));
-  }
-  return out;
+  return ReadEvents(*use);
 }
 
 base::Expected<std::vector<OwnEvent>, std::string> NostrPublications::Latest() {
@@ -75,14 +79,7 @@ base::Expected<std::vector<OwnEvent>, std::string> NostrPublications::Latest() {
   auto stmt = m_db->Prepare(kSql);
   if (!stmt) return base::Err(stmt.error());
   Use use(**stmt);
-  std::vector<OwnEvent> out;
-  for (;;) {
-    auto row = use->Step();
-    if (!row) return base::Err(row.error());
-    if (!*row) break;
-    out.push_back(ReadEvent(*use));
-  }
-  return out;
+  return ReadEvents(*use);
 }
 
 base::Expected<void, std::string> NostrPublications::Acked(const std::string& relay, const OwnEvent& e,

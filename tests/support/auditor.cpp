@@ -3,9 +3,11 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "coordinator/dev_tax.h"
 #include "coordinator/store/store.h"
+#include "escrow/crypto/sha256.h"
 
 namespace testsupport {
 
@@ -167,6 +169,22 @@ AuditReport AuditStore(const std::string& db_path,
     }
   }
   return r;
+}
+
+AuditReport AuditStoreAgainstNode(const std::string& db_path, escrow::LightningNode& node,
+                                  std::chrono::milliseconds wait) {
+  return AuditStore(db_path, [&](const std::string& hex) -> std::optional<escrow::InvoiceState> {
+    auto hash = escrow::crypto::Hash32FromHex(hex);
+    if (!hash) return std::nullopt;
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+      auto inv = node.LookupInvoice(*hash);
+      if (!inv.ok()) return std::nullopt;
+      const bool settling = inv->state == escrow::InvoiceState::kAccepted || inv->state == escrow::InvoiceState::kOpen;
+      if (!settling || std::chrono::steady_clock::now() >= deadline) return inv->state;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
 }
 
 }  // namespace testsupport

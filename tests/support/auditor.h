@@ -10,6 +10,7 @@
 // soak.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -35,5 +36,11 @@ struct AuditReport {
 // nullopt if the node does not know it. Holds still being decided are waited for by the caller.
 AuditReport AuditStore(const std::string& db_path,
                        const std::function<std::optional<escrow::InvoiceState>(const std::string&)>& node_state = {});
+
+// AuditStore against the coordinator's `node`: a hold still OPEN or ACCEPTED there is waited for
+// (polled, at most `wait`) before it counts, since the coordinator's last node calls may still be
+// on their way; a hash the node does not know is reported as such.
+AuditReport AuditStoreAgainstNode(const std::string& db_path, escrow::LightningNode& node,
+                                  std::chrono::milliseconds wait);
 
 }  // namespace testsupport

@@ -85,18 +85,7 @@ class Dispute : public CoordinatorTrade {
   }
 
   void Audit() {
-    auto report = testsupport::AuditStore(m_dir + "/data/coordinator.db", [&](const std::string& hex) {
-      std::optional<escrow::InvoiceState> state;
-      auto hash = escrow::crypto::Hash32FromHex(hex);
-      testsupport::WaitUntil(
-          [&] {
-            auto inv = m_coord_node->LookupInvoice(*hash);
-            state = inv.ok() ? std::optional(inv->state) : std::nullopt;
-            return !state || (*state != escrow::InvoiceState::kAccepted && *state != escrow::InvoiceState::kOpen);
-          },
-          kWait);
-      return state;
-    });
+    auto report = testsupport::AuditStoreAgainstNode(m_dir + "/data/coordinator.db", *m_coord_node, kWait);
     EXPECT_TRUE(report.ok()) << report.Describe();
   }
 

@@ -246,19 +246,7 @@ void EngineHarness::CheckConservation() {
   EXPECT_EQ(m_net->TotalMsat(), m_total_msat) << "the network created or lost sats";
   // The engine's last node calls may still be on their way: a finished order's hold is waited
   // for (bounded) before it counts as left OPEN/ACCEPTED.
-  auto node_state = [this](const std::string& hash_hex) -> std::optional<escrow::InvoiceState> {
-    auto hash = escrow::crypto::Hash32FromHex(hash_hex);
-    auto inv = m_coord_node->LookupInvoice(*hash);
-    for (int i = 0; i < 1000 && inv.ok() &&
-                    (inv->state == escrow::InvoiceState::kAccepted || inv->state == escrow::InvoiceState::kOpen);
-         ++i) {
-      std::this_thread::sleep_for(5ms);
-      inv = m_coord_node->LookupInvoice(*hash);
-    }
-    if (!inv.ok()) return std::nullopt;  // never reached the node
-    return inv->state;
-  };
-  auto report = testsupport::AuditStore(m_dir + "/coordinator.db", node_state);
+  auto report = testsupport::AuditStoreAgainstNode(m_dir + "/coordinator.db", *m_coord_node, 5s);
   EXPECT_TRUE(report.ok()) << report.Describe();
 }
 
