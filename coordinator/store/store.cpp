@@ -66,18 +66,46 @@ std::string Errno(const std::string& what) { return what + ": " + std::strerror(
 // The database holds preimages and robots' encrypted keys: owner-only, before SQLite ever
 // opens it (SQLite gives its -wal and -shm files the database file's mode). An existing file
 // is tightened, as are the side files a previous run left behind.
-base::Expected<void, std::string> MakePrivateFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return base::Err(Errno("cannot create " + path));
-  const bool chmod_ok = ::fchmod(fd, 0600) == 0;
-  std::string error = chmod_ok ? "" : Errno("cannot chmod " + path);
-  ::close(fd);
+//
+// Never by opening and closing a descriptor of an existing file: closing any descriptor of a
+// file drops every POSIX lock this process holds on it (fcntl(2)), including the locks of a
+// connection already open here (coordinatord opens the store more than once: the engine's,
+// the market history's, the dev-fund statements'). Without its lock on the -shm file another
+// process's connection (a backup, coordctl, an auditor) believes it is the first, truncates the
+// shared memory, and this process dies of SIGBUS at its next transaction — or the WAL is
+// recovered under a live writer (sqlite.org/howtocorrupt.html, section 2.2). An O_PATH
+// descriptor takes no part in locks: the file is checked through one and chmod-ed by path.
+base::Expected<void, std::string> TightenExisting(const std::string& path, bool required) {
+  int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (!required && errno == ENOENT) return {};  // absent: SQLite creates it with the database's mode
+    return base::Err(Errno("cannot open " + path));
+  }
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  const std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  const bool chmod_ok = regular && ((st.st_mode & 07777) == 0600 || ::chmod(proc.c_str(), 0600) == 0);
+  std::string error = regular ? Errno("cannot chmod " + path) : path + " is not a regular file";
+  ::close(fd);  // O_PATH: drops no lock
   if (!chmod_ok) return base::Err(std::move(error));
+  return {};
+}
+
+base::Expected<void, std::string> MakePrivateFile(const std::string& path) {
+  // A new file: nobody holds a lock on it yet.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0) {
+    const bool chmod_ok = ::fchmod(fd, 0600) == 0;  // the umask may have narrowed more, never widened
+    std::string error = chmod_ok ? "" : Errno("cannot chmod " + path);
+    ::close(fd);
+    if (!chmod_ok) return base::Err(std::move(error));
+  } else if (errno != EEXIST) {
+    return base::Err(Errno("cannot create " + path));
+  } else if (auto r = TightenExisting(path, true); !r) {
+    return r;
+  }
   for (const char* suffix : {"-wal", "-shm"}) {
-    int side = ::open((path + suffix).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (side < 0) continue;  // absent: SQLite creates it with the database's mode
-    (void)::fchmod(side, 0600);
-    ::close(side);
+    if (auto r = TightenExisting(path + suffix, false); !r) return r;
   }
   return {};
 }
