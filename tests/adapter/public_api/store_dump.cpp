@@ -56,7 +56,7 @@ std::vector<std::string> DumpStore(const std::string& db_path) {
   std::vector<std::string> tables;
   {
     Stmt list;
-    if (sqlite3_prepare_v2(db.handle, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1,
+    if (sqlite3_prepare_v2(db.handle, "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'heartbeat' ORDER BY name", -1,
                            &list.handle, nullptr) != SQLITE_OK) {
       return {std::string("error: ") + sqlite3_errmsg(db.handle)};
     }
