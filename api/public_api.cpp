@@ -7,6 +7,7 @@
 #include "api/fields.h"
 #include "api/http/gzip.h"
 #include "api/payout_preflight.h"
+#include "api/public_commands.h"
 #include "coordinator/errors.h"
 #include "coordinator/identity/auth_header.h"
 #include "coordinator/identity/robot_identity.h"
@@ -305,85 +306,10 @@ struct Api {
     out.Send(200, d.history->Historical());
   }
 
-  std::optional<Command> Make(Fields& f) {
-    coordinator::MakeCmd m;
-    auto type = f.Int("type", 0, 1);
-    auto currency = f.Int("currency", 1, 100000);
-    if (f.ok() && (!type || !currency)) {
-      f.Fail(!type ? "type" : "currency", "This field is required.");
-      return std::nullopt;
-    }
-    if (!f.ok()) return std::nullopt;
-    m.type = static_cast<coordinator::OrderType>(*type);
-    m.currency = static_cast<int>(*currency);
-    m.has_range = f.Bool("has_range").value_or(false);
-    m.amount = f.Decimal("amount", 10, 8, false).value_or("");
-    m.min_amount = f.Decimal("min_amount", 10, 8, false).value_or("");
-    m.max_amount = f.Decimal("max_amount", 10, 8, false).value_or("");
-    m.payment_method = f.Text("payment_method", 70).value_or("not specified");
-    m.is_explicit = f.Bool("is_explicit").value_or(false);
-    m.premium = f.Decimal("premium", 3, 2, true).value_or("");
-    m.satoshis = f.Int("satoshis", 20000, 5000000);
-    m.public_duration = f.Int("public_duration", 0, 86400);
-    m.escrow_duration = f.Int("escrow_duration", 0, 36000);
-    m.bond_size = f.Decimal("bond_size", 2, 2, false).value_or("");
-    // RoboSats api/models/order.py: latitude = DecimalField(max_digits=8, decimal_places=6,
-    // validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))]); longitude
-    // max_digits=9, −180…180. The serializer inherits the validators: 400 when outside.
-    m.latitude = f.DecimalBetween("latitude", 2, 6, -90, 90);
-    m.longitude = f.DecimalBetween("longitude", 3, 6, -180, 180);
-    m.password = f.Text("password", 2000);
-    m.description = f.Text("description", 240).value_or("");
-    if (!f.ok()) return std::nullopt;
-    return m;
-  }
-
   void OrderAction(const Request& r, Responder out) {
     auto id = OrderId(r, out);
     if (!id) return;
-    Robot(r, std::move(out), [&](Fields& f) -> std::optional<Command> {
-      auto action = f.Text("action", 32);
-      if (!action) {
-        if (f.ok()) f.Fail("action", "This field is required.");
-        return std::nullopt;
-      }
-      const std::string& a = *action;
-      if (a == "take") {
-        auto amount = f.Decimal("amount", 10, 8, false);
-        auto password = f.Text("password", 2000);
-        return coordinator::TakeCmd{*id, amount.value_or(""), password};
-      }
-      if (a == "pause") return coordinator::PauseCmd{*id};
-      if (a == "cancel") {
-        auto st = f.Int("cancel_status", 0, 18);
-        return coordinator::CancelCmd{*id, st ? std::optional<int>(static_cast<int>(*st)) : std::nullopt};
-      }
-      if (a == "update_invoice") {
-        auto invoice = f.Text("invoice", 15000);
-        auto ppm = f.Int("routing_budget_ppm", 0, 100001);
-        return coordinator::UpdateInvoiceCmd{*id, invoice.value_or(""), ppm.value_or(0)};
-      }
-      if (a == "confirm") return coordinator::ConfirmCmd{*id};
-      if (a == "undo_confirm") return coordinator::UndoConfirmCmd{*id};
-      if (a == "dispute") return coordinator::DisputeCmd{*id};
-      if (a == "rate_platform") {
-        auto rating = f.Int("rating", 1, 5);
-        if (!rating && f.ok()) f.Fail("rating", "This field is required.");
-        return coordinator::RatePlatformCmd{*id, static_cast<int>(rating.value_or(0))};
-      }
-      if (a == "submit_statement") {
-        // RoboSats' serializer allows 500 000 characters (the statement plus an attached chat
-        // log); the rules refuse what is over 50 000 with 2000.
-        auto statement = f.Text("statement", 500000);
-        return coordinator::StatementCmd{*id, statement.value_or("")};
-      }
-      if (a == "update_address") {
-        f.Fail("action", "\"" + a + "\" is not available on this coordinator yet.");
-        return std::nullopt;
-      }
-      f.Fail("action", "\"" + a + "\" is not a valid choice.");
-      return std::nullopt;
-    });
+    Robot(r, std::move(out), [&](Fields& f) { return OrderActionCommand(*id, f); });
   }
 };
 
@@ -419,7 +345,7 @@ base::Status RegisterPublicApi(http::HttpServer& server, PublicApiDeps deps) {
        }},
       {Method::kPost, "/api/make/",
        [api](Request r, Responder out) {
-         api->Robot(r, std::move(out), [&](Fields& f) { return api->Make(f); });
+         api->Robot(r, std::move(out), [](Fields& f) { return MakeCommand(f); });
        }},
       {Method::kGet, "/api/order/",
        [api](Request r, Responder out) {
@@ -433,27 +359,13 @@ base::Status RegisterPublicApi(http::HttpServer& server, PublicApiDeps deps) {
       {Method::kPost, "/api/reward/", [api](Request r, Responder out) { api->Reward(r, std::move(out)); }},
       {Method::kPost, "/api/review/",
        [api](Request r, Responder out) {
-         api->Robot(r, std::move(out), [](Fields& f) -> std::optional<Command> {
-           auto pubkey = f.Text("pubkey", 64);
-           if (!pubkey) {
-             if (f.ok()) f.Fail("pubkey", "This field is required.");
-             return std::nullopt;
-           }
-           return coordinator::ReviewCmd{*pubkey};
-         });
+         api->Robot(r, std::move(out), [](Fields& f) { return ReviewCommand(f); });
        }},
       {Method::kGet, "/api/notifications/",
        [api](Request r, Responder out) { api->Notifications(r, std::move(out)); }},
       {Method::kPost, "/api/stealth/",
        [api](Request r, Responder out) {
-         api->Robot(r, std::move(out), [](Fields& f) -> std::optional<Command> {
-           auto wants = f.Bool("wantsStealth");
-           if (!wants) {
-             if (f.ok()) f.Fail("wantsStealth", "This field is required.");
-             return std::nullopt;
-           }
-           return coordinator::SetStealthCmd{*wants};
-         });
+         api->Robot(r, std::move(out), [](Fields& f) { return StealthCommand(f); });
        }},
   };
   for (auto& route : routes) {

@@ -85,7 +85,9 @@ base::Result<ParsedAuth> ParseAuthorizationHeader(std::string_view header) {
   // RoboSats robosats/middleware.py: `split_auth = auth_header.split(" | ")` and, with four
   // parts, Token / Public / Private / Nostr.
   const std::vector<std::string_view> parts = Split(header, kSeparator);
-  const std::string_view token = Trim(parts[0].substr(kTokenPrefix.size()));
+  // "Token | …": the separator takes the prefix's space, leaving parts[0] == "Token".
+  const std::string_view token =
+      parts[0].size() < kTokenPrefix.size() ? std::string_view() : Trim(parts[0].substr(kTokenPrefix.size()));
   auto hash = ParseTokenSha256(token);
   if (!hash.ok()) return base::Err(hash.error());
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "escrow/crypto/sha256.h"
+#include "escrow/lnd/line_framer.h"
 
 namespace escrow::lnd {
 namespace {
@@ -40,25 +41,9 @@ struct Sink {
   long status = 0;
   bool overflow = false;
   std::string body;
-  std::string pending;  // an incomplete stream line
-  std::vector<std::string> lines;
+  LineFramer lines{kMaxLine};  // stream lines (LineMode)
 
   bool LineMode() const { return streaming && status >= 200 && status < 300; }
-
-  void SplitLines() {
-    size_t start = 0;
-    for (size_t nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
-      PushLine(std::string_view(pending).substr(start, nl - start));
-      start = nl + 1;
-    }
-    pending.erase(0, start);
-  }
-
-  void PushLine(std::string_view line) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) return;
-    lines.emplace_back(line);
-  }
 };
 
 size_t WriteCallback(char* data, size_t size, size_t nmemb, void* user) {
@@ -77,9 +62,7 @@ size_t WriteCallback(char* data, size_t size, size_t nmemb, void* user) {
     sink->body.append(data, n);
     return n;
   }
-  sink->pending.append(data, n);
-  sink->SplitLines();
-  if (sink->pending.size() > kMaxLine) {
+  if (!sink->lines.Append(std::string_view(data, n))) {
     sink->overflow = true;
     return 0;
   }
@@ -341,8 +324,7 @@ StreamResult HttpClient::Stream(HttpMethod method, std::string_view path, std::s
         failed = true;
         break;
       }
-      std::vector<std::string> lines = std::move(e->sink.lines);
-      e->sink.lines.clear();
+      std::vector<std::string> lines = e->sink.lines.TakeLines();
       for (const std::string& line : lines) {
         if (canceller.cancelled()) break;
         if (!on_line(line)) {
@@ -384,9 +366,8 @@ StreamResult HttpClient::Stream(HttpMethod method, std::string_view path, std::s
     out.end = StreamResult::End::kEof;
     if (e->sink.LineMode()) {
       // The last line may lack its newline.
-      e->sink.PushLine(e->sink.pending);
-      e->sink.pending.clear();
-      for (const std::string& line : e->sink.lines) {
+      e->sink.lines.Finish();
+      for (const std::string& line : e->sink.lines.TakeLines()) {
         if (!on_line(line)) {
           out.end = StreamResult::End::kStopped;
           break;

@@ -142,7 +142,7 @@ Problems ValidateEntry(const CoordinatorEntry& e, std::string_view key, std::str
   for (const auto& [name, value] : e.contact) {
     const std::string field = "contact." + name;
     bool known = std::any_of(std::begin(kContactFields), std::end(kContactFields),
-                             [&](const char* k) { return name == k; });
+                             [&name = name](const char* k) { return name == k; });
     if (!known) {
       std::string names;
       for (const char* k : kContactFields) names += (names.empty() ? "" : ", ") + std::string(k);

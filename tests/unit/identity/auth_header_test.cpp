@@ -146,6 +146,14 @@ TEST(AuthHeader, BadTokens) {
   EXPECT_EQ(CodeOf("Token " + text39), 0);
 }
 
+// Found by tests/fuzz (auth_header): " | " right after "Token" took the prefix's space, and
+// reading the token past the end threw std::out_of_range (a 500 instead of RoboSats' 7000).
+TEST(AuthHeader, SeparatorRightAfterTokenIsABadTokenNotACrash) {
+  EXPECT_EQ(CodeOf("Token | Public x | Private y | Nostr " + kNostr), kErrBadToken);
+  EXPECT_EQ(CodeOf("Token | BS(8MvS*iX~ArFMWV/[0!fjt*:i}g>#KE_SahB"), kErrBadToken);
+  EXPECT_EQ(CodeOf("Token |"), kErrBadToken);
+}
+
 TEST(AuthHeader, NonCanonicalSpellingsAreRefused) {
   // Strings that decode to 32 bytes but that no encoder writes: the robot would have two names.
   std::mt19937_64 rng(7);
