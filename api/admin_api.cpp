@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <algorithm>
 #include <memory>
 
 #include "api/fields.h"
+#include "api/metrics.h"
 #include "api/public_api.h"
 #include "config/base/log.h"
 #include "coordinator/errors.h"
@@ -33,6 +35,7 @@ bool SameToken(const std::string& a, const std::string& b) {
 struct Admin {
   coordinator::Engine* engine = nullptr;
   federation::DevFundStatements* devfund = nullptr;
+  nostr::Publisher* publisher = nullptr;
   std::vector<AdminToken> tokens;
 
   void Fail(Responder& out, int http, std::string message) {
@@ -153,6 +156,31 @@ struct Admin {
     if (!statements.ok()) return Fail(out, 400, statements.error());
     out.Send(200, statements.value());
   }
+
+  // GET /admin/nostr/relays/: the publisher's view of each outside relay (no secrets: the URL
+  // without user info, the relay's own refusal texts).
+  void NostrRelays(const Request& r, Responder out) {
+    auto actor = Authenticate(r, out);
+    if (!actor) return;
+    Json list = Json::array();
+    if (publisher) {
+      for (const auto& s : publisher->Status()) {
+        list.push_back({{"relay", RelayLabel(s.url)},
+                        {"connected", s.connected},
+                        {"events", s.events},
+                        {"pending", std::max<int64_t>(0, s.events - s.acked)},
+                        {"failing", s.failing},
+                        {"published", s.published},
+                        {"refused", s.refused},
+                        {"last_ok_at", s.last_ok_at},
+                        {"reconciliations", s.reconciliations},
+                        {"healed", s.healed},
+                        {"last_reconcile_at", s.last_reconcile_at},
+                        {"last_error", s.last_error}});
+      }
+    }
+    out.Send(200, list);
+  }
 };
 
 }  // namespace
@@ -187,10 +215,11 @@ base::Expected<std::vector<AdminToken>, std::string> LoadAdminTokens(const std::
 }
 
 base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& engine, std::vector<AdminToken> tokens,
-                              federation::DevFundStatements* devfund) {
+                              federation::DevFundStatements* devfund, nostr::Publisher* publisher) {
   auto admin = std::make_shared<Admin>();
   admin->engine = &engine;
   admin->devfund = devfund;
+  admin->publisher = publisher;
   admin->tokens = std::move(tokens);
   struct Route {
     Method method;
@@ -207,6 +236,8 @@ base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& eng
        [admin](Request r, Responder out) { admin->PayoutsInFlight(r, std::move(out)); }},
       {Method::kGet, "/admin/accounting/", [admin](Request r, Responder out) { admin->Accounting(r, std::move(out)); }},
       {Method::kGet, "/admin/devtax/", [admin](Request r, Responder out) { admin->DevTax(r, std::move(out)); }},
+      {Method::kGet, "/admin/nostr/relays/",
+       [admin](Request r, Responder out) { admin->NostrRelays(r, std::move(out)); }},
   };
   for (auto& route : routes) {
     auto st = server.Add(route.method, route.path, std::move(route.handler));

@@ -19,12 +19,18 @@
 //   GET  /admin/orders/?status=9&limit=100      orders (no status: the live ones)
 //   GET  /admin/accounting/?day=YYYY-MM-DD      inflow, outflow, fees, proceeds, rewards, custody
 //   GET  /admin/devtax/?start=UNIX&end=UNIX     the signed dev-tax statements (as /api/devfund/)
+//   GET  /admin/nostr/relays/                   the publisher's outside relays (nostr.relays), one
+//                                               object each: relay, connected, events, pending,
+//                                               failing, published, refused, last_ok_at,
+//                                               reconciliations, healed, last_reconcile_at,
+//                                               last_error ([] without relays)
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "api/http/server.h"
+#include "api/nostr/publisher.h"
 #include "config/base/expected.h"
 #include "coordinator/engine.h"
 #include "federation/devtax/statements_service.h"
@@ -44,8 +50,10 @@ base::Expected<std::vector<AdminToken>, std::string> LoadAdminTokens(const std::
                                                                      const std::vector<std::string>& resolver_files);
 
 // Registers the admin routes. REQUIRES: before server.Start(); `engine` outlives the server.
-// `devfund` (may be null: /admin/devtax/ answers 503) outlives the server too.
+// `devfund` (may be null: /admin/devtax/ answers 503) and `publisher` (may be null) outlive the
+// server too.
 base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& engine, std::vector<AdminToken> tokens,
-                              federation::DevFundStatements* devfund = nullptr);
+                              federation::DevFundStatements* devfund = nullptr,
+                              nostr::Publisher* publisher = nullptr);
 
 }  // namespace api

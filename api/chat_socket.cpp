@@ -125,7 +125,9 @@ struct ChatSockets::State {
         return;
       }
       auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-      if (j.is_discarded() || !j.is_object() || !j.contains("message") || !j["message"].is_string()) {
+      // RoboSats' client sends only {"type": "message", …}; another type is not understood.
+      const bool unknown_type = j.is_object() && j.contains("type") && j["type"] != "message";
+      if (j.is_discarded() || !j.is_object() || unknown_type || !j.contains("message") || !j["message"].is_string()) {
         m->socket->Close(4400, "expected {\"type\": \"message\", \"message\": <string>}");
         return;
       }

@@ -20,8 +20,9 @@
 // Refusals: a path without an order id, or a token that is not 64 hex characters → HTTP 400,
 // no upgrade. The engine then checks the robot and the room (chat::Enter): an unknown robot,
 // an outsider, an order not in a chat status → closed with 4003 and the reason (RoboSats'
-// consumer refuses the same). A frame that is not a JSON object with a string "message", or a
-// message over 5000 characters → closed with 4400; more than max_messages_per_minute → 1008.
+// consumer refuses the same). A frame that is not a JSON object with a string "message", one
+// whose "type" is not "message", or a message over 5000 characters → closed with 4400; more
+// than max_messages_per_minute → 1008; a frame over the server's limit → 1009.
 #pragma once
 
 #include <cstdint>

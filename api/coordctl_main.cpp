@@ -9,6 +9,7 @@
 //     orders [--status N] [--limit N]           orders (no status: the live ones)
 //     accounting --day YYYY-MM-DD               a day's money
 //     payouts [--overdue]                       buyer payouts in flight, oldest first
+//     nostr                                     the outside relays the coordinator publishes to
 //     backup FILE                               online copy of <data_dir>/coordinator.db (the
 //                                               config's data_dir, or --data-dir DIR); reads
 //                                               the file directly: run it as the service user
@@ -52,6 +53,9 @@ constexpr const char* kUsage = R"(usage: coordctl [--endpoint URL | --config FIL
                                                  coordinatord --restore FILE
   devtax [--start UNIX] [--end UNIX]             the signed dev-tax statements (JSON; default:
                                                  the last day), as GET /api/devfund/ serves them
+  nostr                                          the outside relays (nostr.relays): connected,
+                                                 events pending/published/refused, last OK,
+                                                 reconciliations, last error
 Without --endpoint/--token-file, both come from the coordinator's config (--config, default
 ./coordinatord.yaml if present): operator_listen and the first resolver (else solver) token file.
 )";
@@ -271,7 +275,7 @@ int main(int argc, char** argv) {
   while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
 
   std::string method = "GET", path, body;
-  enum class Show { kDisputes, kDispute, kResolved, kOrders, kAccounting, kDevTax, kPayouts } show = Show::kDisputes;
+  enum class Show { kDisputes, kDispute, kResolved, kOrders, kAccounting, kDevTax, kPayouts, kNostr } show = Show::kDisputes;
   const std::string& cmd = args[0];
   auto flag = [&](const std::string& name) -> std::optional<std::string> {
     for (size_t i = 1; i + 1 < args.size(); ++i) {
@@ -317,6 +321,9 @@ int main(int argc, char** argv) {
     if (auto e = flag("--end")) q += std::string(q.empty() ? "" : "&") + "end=" + *e;
     if (!q.empty()) path += "?" + q;
     show = Show::kDevTax;
+  } else if (cmd == "nostr") {
+    path = "/admin/nostr/relays/";
+    show = Show::kNostr;
   } else {
     return Usage("unknown command: " + cmd);
   }
@@ -359,6 +366,12 @@ int main(int argc, char** argv) {
       PrintTable(answer, {{"order_id", "ORDER"}, {"payment_hash", "PAYMENT HASH"}, {"amount_sat", "SATS"},
                           {"attempt", "ATTEMPT"}, {"since", "IN FLIGHT SINCE"}, {"age_seconds", "AGE S"},
                           {"overdue", "OVERDUE"}});
+      break;
+    case Show::kNostr:
+      PrintTable(answer, {{"relay", "RELAY"}, {"connected", "UP"}, {"events", "EVENTS"}, {"pending", "PENDING"},
+                          {"failing", "FAILING"}, {"published", "PUBLISHED"}, {"refused", "REFUSED"},
+                          {"last_ok_at", "LAST OK"}, {"reconciliations", "RECONCILED"},
+                          {"last_error", "LAST ERROR"}});
       break;
     case Show::kAccounting:
       for (const auto& [k, v] : answer.items()) std::printf("%-26s %s\n", k.c_str(), Str(v).c_str());

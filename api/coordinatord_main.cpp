@@ -377,6 +377,15 @@ int main(int argc, char** argv) {
   relay_options.own_pubkey = nostr_pubkey;
   relay_options.federation_pubkeys = {nostr_pubkey};
   relay_options.now = [&clock] { return clock.NowSeconds(); };
+  // NIP-59 gift wraps (kind 1059) only for the robots of live orders: the set the engine
+  // publishes with each snapshot (rebuilt on order transitions), read without waiting for the
+  // engine's thread, so a flood of gift wraps cannot slow trading down.
+  relay_options.gift_wrap_recipient = [&engine_ptr](const std::string& pubkey) {
+    auto* e = engine_ptr.load();
+    if (e == nullptr) return false;
+    auto snap = e->snapshot();
+    return snap && snap->live_robot_nostr_keys && snap->live_robot_nostr_keys->count(pubkey) > 0;
+  };
   auto relay = std::make_unique<api::nostr::Relay>(relay_options);
   for (const auto& record : store.value()->NostrEvents()) {
     if (auto st = relay->Publish(record.json); !st) {
@@ -421,6 +430,7 @@ int main(int argc, char** argv) {
   ms.prices = &book;
   ms.clock = &clock;
   ms.payout_in_flight_budget_s = cfg.trade.payout.in_flight_alert_s;
+  if (publisher) ms.nostr_relays = [pub = publisher.get()] { return pub->Status(); };
   metrics = std::make_shared<api::Metrics>(std::move(ms));
   chat_sockets = std::make_unique<api::ChatSockets>(
       api::ChatSocketOptions{engine.get(), [&clock] { return clock.NowSeconds(); }});
@@ -462,7 +472,10 @@ int main(int argc, char** argv) {
   auto registered = api::RegisterPublicApi(server, std::move(api_deps));
   if (!registered.ok()) return Fail("api: " + registered.message);
   // The RoboSats client's default mode: the book from /relay/, the chat over /ws/chat/.
-  if (auto st = server.AddWebSocket("/relay/", relay->Acceptor()); !st.ok()) return Fail("relay: " + st.message);
+  // nostr.embedded_relay false: a reverse proxy sends /relay/ to a full relay (ops/nostr/).
+  if (cfg.nostr.embedded_relay) {
+    if (auto st = server.AddWebSocket("/relay/", relay->Acceptor()); !st.ok()) return Fail("relay: " + st.message);
+  }
   if (auto st = server.AddWebSocket("/ws/chat/", chat_sockets->Acceptor()); !st.ok())
     return Fail("chat: " + st.message);
   api::http::ServerOptions so;
@@ -502,7 +515,8 @@ int main(int argc, char** argv) {
   auto tokens = api::LoadAdminTokens(cfg.admin.solver_token_files, cfg.admin.resolver_token_files);
   if (!tokens.ok()) return Fail(tokens.error());
   api::http::HttpServer operator_server;
-  if (auto st = api::RegisterAdminApi(operator_server, *engine, std::move(tokens.value()), devfund.value().get()); !st.ok()) {
+  if (auto st = api::RegisterAdminApi(operator_server, *engine, std::move(tokens.value()), devfund.value().get(),
+                                   publisher.get()); !st.ok()) {
     return Fail("admin api: " + st.message);
   }
   if (auto st = api::RegisterMetricsRoute(operator_server, metrics); !st.ok()) return Fail("metrics: " + st.message);

@@ -51,6 +51,22 @@ const prometheus::Histogram::BucketBoundaries kHttpBuckets = {0.0005, 0.001, 0.0
 const prometheus::Histogram::BucketBoundaries kNodeBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                               0.25,  0.5,    1,     2.5,  5,     10,   30};
 
+}  // namespace
+
+std::string RelayLabel(const std::string& url) {
+  std::string out = url.substr(0, url.find_first_of("?#"));
+  const size_t scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const size_t host = scheme + 3;
+    const size_t slash = out.find('/', host);
+    const size_t at = out.rfind('@', slash == std::string::npos ? std::string::npos : slash);
+    if (at != std::string::npos && at >= host && (slash == std::string::npos || at < slash)) out.erase(host, at + 1 - host);
+  }
+  return out;
+}
+
+namespace {
+
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
 // Scrape-time families, built by hand (their values are read, not accumulated).
@@ -168,6 +184,43 @@ void Metrics::Impl::AddLevels(std::vector<MetricFamily>& out) const {
     if (freshest) {
       FamilyBuilder(out, "coordinator_price_feed_age_seconds", "Age of the freshest price table", MetricType::Gauge)
           .Add(*freshest);
+    }
+  }
+  if (s.nostr_relays) {
+    const std::vector<nostr::RelayStatus> relays = s.nostr_relays();
+    FamilyBuilder connected(out, "coordinator_nostr_relay_connected",
+                            "1 while the publisher holds a WebSocket connection to the relay", MetricType::Gauge);
+    FamilyBuilder events(out, "coordinator_nostr_relay_events",
+                         "Event addresses in the store the relay should hold (orders, info)", MetricType::Gauge);
+    FamilyBuilder pending(out, "coordinator_nostr_relay_events_pending",
+                          "Event addresses whose latest event the relay has not acknowledged yet", MetricType::Gauge);
+    FamilyBuilder failing(out, "coordinator_nostr_relay_events_failing",
+                          "Events the relay refused or did not answer, waiting for a retry", MetricType::Gauge);
+    FamilyBuilder published(out, "coordinator_nostr_relay_published_total",
+                            "EVENTs the relay acknowledged (OK true) since start", MetricType::Counter);
+    FamilyBuilder refused(out, "coordinator_nostr_relay_refused_total",
+                          "EVENTs the relay refused (OK false) since start", MetricType::Counter);
+    FamilyBuilder last_ok(out, "coordinator_nostr_relay_last_ok_timestamp_seconds",
+                          "Unix time of the relay's last OK true (0: none since start)", MetricType::Gauge);
+    FamilyBuilder rounds(out, "coordinator_nostr_relay_reconciliations_total",
+                         "Reconciliations of the relay with the store completed since start", MetricType::Counter);
+    FamilyBuilder healed(out, "coordinator_nostr_relay_healed_total",
+                         "Events the reconciler found missing or stale on the relay, since start", MetricType::Counter);
+    FamilyBuilder last_round(out, "coordinator_nostr_relay_last_reconcile_timestamp_seconds",
+                             "Unix time of the relay's last completed reconciliation (0: none since start)",
+                             MetricType::Gauge);
+    for (const auto& r : relays) {
+      const std::vector<ClientMetric::Label> l = {{"relay", RelayLabel(r.url)}};
+      connected.Add(r.connected ? 1 : 0, l);
+      events.Add(static_cast<double>(r.events), l);
+      pending.Add(static_cast<double>(std::max<int64_t>(0, r.events - r.acked)), l);
+      failing.Add(static_cast<double>(r.failing), l);
+      published.Add(static_cast<double>(r.published), l);
+      refused.Add(static_cast<double>(r.refused), l);
+      last_ok.Add(static_cast<double>(r.last_ok_at), l);
+      rounds.Add(static_cast<double>(r.reconciliations), l);
+      healed.Add(static_cast<double>(r.healed), l);
+      last_round.Add(static_cast<double>(r.last_reconcile_at), l);
     }
   }
   if (!s.figures) return;

@@ -37,6 +37,18 @@
 //   coordinator_dev_tax_payments_total{result=succeeded|failed}         counter
 //   coordinator_dev_tax_payments_in_flight                              gauge
 //   coordinator_dev_tax_pending_msat                                    gauge (accrued, not paid yet)
+// The publisher to outside relays (nostr.relays, api/nostr/publisher.h), one series per relay
+// (label relay = its configured URL without user info, query or fragment):
+//   coordinator_nostr_relay_connected{relay}                            gauge 1/0
+//   coordinator_nostr_relay_events{relay}                               gauge (addresses in the store)
+//   coordinator_nostr_relay_events_pending{relay}                       gauge (latest event not yet acknowledged)
+//   coordinator_nostr_relay_events_failing{relay}                       gauge (refused or unanswered, retrying)
+//   coordinator_nostr_relay_published_total{relay}                      counter (OK true, since start)
+//   coordinator_nostr_relay_refused_total{relay}                        counter (OK false, since start)
+//   coordinator_nostr_relay_last_ok_timestamp_seconds{relay}            gauge (0: none since start)
+//   coordinator_nostr_relay_reconciliations_total{relay}                counter
+//   coordinator_nostr_relay_healed_total{relay}                         counter (missing/stale events found)
+//   coordinator_nostr_relay_last_reconcile_timestamp_seconds{relay}     gauge (0: none since start)
 #pragma once
 
 #include <chrono>
@@ -44,9 +56,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/http/observer.h"
 #include "api/http/server.h"
+#include "api/nostr/publisher.h"
 #include "config/base/clock.h"
 #include "config/base/status.h"
 #include "coordinator/prices/price_book.h"
@@ -62,6 +76,8 @@ struct MetricsSources {
   const coordinator::PriceBook* prices = nullptr;
   const base::Clock* clock = nullptr;  // REQUIRED when figures or prices are set
   int64_t payout_in_flight_budget_s = 300;  // trade.payout.in_flight_alert_s
+  // The publisher's per-relay status (nostr.relays); empty: no coordinator_nostr_* metrics.
+  std::function<std::vector<nostr::RelayStatus>()> nostr_relays;
 };
 
 class Metrics {
@@ -84,6 +100,10 @@ class Metrics {
   struct Impl;
   std::unique_ptr<Impl> m_impl;
 };
+
+// A relay URL as shown in metrics and the admin API: without user info (ws://user:pass@host),
+// query or fragment.
+std::string RelayLabel(const std::string& url);
 
 // Registers GET /metrics (Content-Type text/plain; version=0.0.4). REQUIRES: before
 // server.Start(); the server is the operator's (loopback) listener.

@@ -244,6 +244,7 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, CoordinatorConfig& 
   nostr.Int("retry_max_s", c.nostr.retry_max_s);
   nostr.Int("reconcile_interval_s", c.nostr.reconcile_interval_s);
   nostr.String("socks5_proxy", c.nostr.socks5_proxy);
+  nostr.Enum("embedded_relay", c.nostr.embedded_relay, {{"true", true}, {"false", false}});
   nostr.Finish();
   r.Finish();
 }
@@ -256,6 +257,8 @@ void ValidateNostr(ErrorList& e, const NostrOptions& n) {
     if (!IsRelayUrl(n.relays[i])) e.Add(key, "'" + n.relays[i] + "' is not a ws:// or wss:// URL");
     else if (!seen.insert(n.relays[i]).second) e.Add(key, "'" + n.relays[i] + "' is listed twice");
   }
+  if (!n.embedded_relay && n.relays.empty())
+    e.Add("nostr.embedded_relay", "false needs the full relay in nostr.relays (else the events go nowhere)");
   CheckRange<int64_t>(e, "nostr.publish_timeout_s", n.publish_timeout_s, 1, 300);
   CheckRange<int64_t>(e, "nostr.retry_base_s", n.retry_base_s, 1, 3600);
   CheckRange<int64_t>(e, "nostr.retry_max_s", n.retry_max_s, 1, 86400);

@@ -297,6 +297,10 @@ struct NostrOptions {
   // "host:port" of a SOCKS5 proxy (Tor) for the relays' connections ("" = direct). Host names
   // are resolved by the proxy (socks5h), so .onion relays work.
   std::string socks5_proxy;
+  // Whether coordinatord answers NIP-01 at /relay/ itself (api/nostr/relay.h). false: /relay/
+  // answers 404 here, for a production layout where a reverse proxy routes /relay/ to a full
+  // relay that coordinatord publishes to (ops/nostr/nginx.conf); then set `relays`.
+  bool embedded_relay = true;
   bool operator==(const NostrOptions&) const = default;
 };
 

@@ -45,7 +45,11 @@ std::pair<const char*, int64_t> Describe(const Command& command) {
 }  // namespace
 
 Engine::Engine(Deps deps) : m_d(std::move(deps)) {
-  std::atomic_store(&m_snapshot, std::shared_ptr<const Snapshot>(std::make_shared<Snapshot>()));
+  {
+    auto initial = std::make_shared<Snapshot>();
+    initial->live_robot_nostr_keys = std::make_shared<const std::set<std::string>>();
+    std::atomic_store(&m_snapshot, std::shared_ptr<const Snapshot>(std::move(initial)));
+  }
 }
 
 Engine::~Engine() { Stop(); }

@@ -52,6 +52,9 @@ struct Snapshot {
   std::shared_ptr<const std::string> limits;  // GET /api/limits/ body
   int public_orders = 0;
   uint64_t version = 0;
+  // The nostr pubkeys (hex) of the makers and takers of live orders (not in a terminal status):
+  // whom /relay/ accepts NIP-59 gift wraps (kind 1059) for. Never null once published.
+  std::shared_ptr<const std::set<std::string>> live_robot_nostr_keys;
 };
 
 struct NodeFacts {
@@ -320,6 +323,9 @@ class Engine {
   MarketStats m_stats;
   int64_t m_stats_at = -1;  // clock seconds of m_stats; -1: never computed
   bool m_stats_dirty = true;
+  // Robot id → nostr pubkey of the robots in live orders (Publish's gift-wrap recipients; the
+  // key only changes from "" in DoReview, which drops the entry).
+  std::map<int64_t, std::string> m_live_robot_keys;
   int64_t m_dev_tax_next_check = 0;  // clock seconds; 0: at the next tick
   int64_t m_last_beat = 0;             // clock seconds of the last heartbeat written
   std::optional<Outage> m_node_outage;  // the node is unreachable since started_at

@@ -113,6 +113,7 @@ JsonResult Engine::DoReview(Tx& tx, Robot& robot, const ReviewCmd& c) {
   if (robot.nostr_pubkey.empty()) {
     robot.nostr_pubkey = c.pubkey;
     tx.Put(robot);
+    m_live_robot_keys.erase(robot.id);  // Publish looks its key up again
   }
   if (robot.nostr_pubkey != c.pubkey) return Refuse(err::kNoFinishedOrder);
   if (m_d.nostr_key == nullptr) return Refuse(err::kNotUnderstood, "This coordinator has no nostr key");

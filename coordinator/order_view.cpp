@@ -299,7 +299,35 @@ void Engine::Publish() {
   std::map<std::pair<int, int>, Json> books;
   int num_buy = 0, num_sell = 0;
   int64_t liquidity = 0;
-  for (const auto& o : m_d.store->LiveOrders()) {
+  const std::vector<Order> live = m_d.store->LiveOrders();
+  // Gift-wrap recipients (NIP-59 kind 1059 at /relay/): the robots of live orders. Looked up
+  // once per robot while it stays in a live order.
+  {
+    std::map<int64_t, std::string> keys;
+    for (const auto& o : live) {
+      for (int64_t robot_id : {o.maker_id, o.taker_id}) {
+        if (robot_id == 0 || keys.count(robot_id)) continue;
+        if (auto it = m_live_robot_keys.find(robot_id); it != m_live_robot_keys.end()) {
+          keys.emplace(robot_id, it->second);
+        } else {
+          auto r = m_d.store->RobotById(robot_id);
+          keys.emplace(robot_id, r ? r->nostr_pubkey : std::string());
+        }
+      }
+    }
+    m_live_robot_keys = std::move(keys);
+    std::set<std::string> set;
+    for (const auto& [id, key] : m_live_robot_keys) {
+      if (!key.empty()) set.insert(key);
+    }
+    const std::shared_ptr<const Snapshot> before = std::atomic_load(&m_snapshot);
+    if (before && before->live_robot_nostr_keys && *before->live_robot_nostr_keys == set) {
+      snap->live_robot_nostr_keys = before->live_robot_nostr_keys;
+    } else {
+      snap->live_robot_nostr_keys = std::make_shared<const std::set<std::string>>(std::move(set));
+    }
+  }
+  for (const auto& o : live) {
     if (o.status != OrderStatus::kPublic) continue;
     if (o.type == OrderType::kBuy) ++num_buy; else ++num_sell;
     auto rate = m_d.rates->Rate(o.currency);

@@ -313,10 +313,15 @@ void Publisher::Run(Worker& w) {
         (void)store.Acked(w.url, e, ok->second, m_options.now());
         std::lock_guard lock(w.mu);
         w.status.published++;
+        w.status.last_ok_at = m_options.now();
         w.status.last_error.clear();
       } else {
         (void)store.Failed(w.url, e, "refused: " + ok->second, m_options.now(), m_options.retry_base_s,
                            m_options.retry_max_s);
+        {
+          std::lock_guard lock(w.mu);
+          w.status.refused++;
+        }
         set_error("refused: " + ok->second);
       }
     }

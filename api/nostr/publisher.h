@@ -50,6 +50,8 @@ struct RelayStatus {
   int64_t acked = 0;            // whose latest event this relay acknowledged
   int64_t failing = 0;          // refused or unanswered, waiting for a retry
   int64_t published = 0;        // EVENTs acknowledged since start
+  int64_t refused = 0;          // EVENTs answered OK false since start (retried later)
+  int64_t last_ok_at = 0;       // Unix seconds of the last OK true (0: none since start)
   int64_t reconciliations = 0;  // completed since start
   int64_t healed = 0;           // events the reconciler found missing or stale, since start
   int64_t last_reconcile_at = 0;

@@ -8,7 +8,10 @@
 //     ["sig", BIP-340 signature by <our key> of (event.pubkey + order id)], the order id being
 //     the part after ':' of the d tag (RoboSats frontend/src/utils/nostr.ts
 //     verifyCoordinatorToken; our Engine::DoReview signs that message);
-//   - kind 1059 gift wraps whose p tag `gift_wrap_recipient` accepts (robots of live orders).
+//   - kind 1059 gift wraps (NIP-59/NIP-17) whose p tag `gift_wrap_recipient` accepts:
+//     coordinatord answers from the engine's snapshot, the nostr keys of the makers and takers of
+//     live orders (coordinator::Snapshot::live_robot_nostr_keys), without waiting for the
+//     engine's thread. Held in memory like the other foreign events (max_foreign_events).
 // Every event from a client is size-checked, parsed, id- and signature-verified first.
 //
 // Messages (NIP-01): client → relay ["EVENT", <event>], ["REQ", <sub id>, <filter>…],

@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -41,6 +43,12 @@ class RelayTest : public ::testing::Test {
     o.max_messages_per_minute = 200;
     o.max_subscriptions = 3;
     o.max_event_bytes = 4096;
+    // coordinatord answers from the engine's snapshot (the robots of live orders); here a set
+    // the test changes as orders would.
+    o.gift_wrap_recipient = [this](const std::string& pubkey) {
+      std::lock_guard lock(m_recipients_mu);
+      return m_recipients.count(pubkey) > 0;
+    };
     m_relay = std::make_unique<Relay>(o);
     ASSERT_TRUE(m_server.AddWebSocket("/relay/", m_relay->Acceptor()).ok());
     http::ServerOptions so;
@@ -98,6 +106,8 @@ class RelayTest : public ::testing::Test {
   escrow::crypto::Signer m_fellow = escrow::crypto::Signer::FromSeed("relay-test-fellow");
   escrow::crypto::Signer m_stranger = escrow::crypto::Signer::FromSeed("relay-test-stranger");
   std::atomic<int64_t> m_now{kNow};
+  std::mutex m_recipients_mu;
+  std::set<std::string> m_recipients;
   std::unique_ptr<Relay> m_relay;
   http::HttpServer m_server;
 };
@@ -224,6 +234,107 @@ TEST_F(RelayTest, AcceptsFromOthersOnlyFederationOrdersAndTokenRatings) {
   EXPECT_EQ(dup[2], true);
   EXPECT_EQ(dup[3].get<std::string>().rfind("duplicate:", 0), 0u);
   EXPECT_EQ(m_relay->EventCount(), 1u);
+}
+
+// NIP-59 / NIP-17: a gift wrap is signed by a throwaway key and names its recipient in a p tag;
+// RoboSats' federation relays sync kind 1059. Accepted only for a robot of a live order.
+TEST_F(RelayTest, GiftWrapsAreTakenOnlyForRobotsOfLiveOrdersAndServedByTheirPTag) {
+  escrow::crypto::Signer robot = escrow::crypto::Signer::FromSeed("relay-test-robot");
+  escrow::crypto::Signer idle = escrow::crypto::Signer::FromSeed("relay-test-idle-robot");
+  {
+    std::lock_guard lock(m_recipients_mu);
+    m_recipients = {Pub(robot)};
+  }
+  int seq = 0;
+  auto wrap = [&](const std::string& to, size_t content_bytes = 300) {
+    cn::Event e;
+    e.kind = 1059;
+    e.created_at = kNow - 3600 - seq;  // NIP-59: tweaked into the past
+    e.tags = {{"p", to}};
+    e.content = std::string(content_bytes, static_cast<char>('A' + (seq++ % 26)));  // stands for the NIP-44 payload
+    cn::Sign(e, escrow::crypto::Signer::FromSeed("throwaway-" + std::to_string(seq)));
+    return e;
+  };
+  WsClient c;
+  Connect(c);
+  auto send = [&](const Json& event) {
+    EXPECT_TRUE(c.SendText(Json::array({"EVENT", event}).dump()));
+    return ReadJson(c);
+  };
+  auto refused = [&](const Json& event, const char* prefix) {
+    const size_t before = m_relay->EventCount();
+    Json r = send(event);
+    ASSERT_TRUE(r.is_array()) << r.dump();
+    EXPECT_EQ(r[0], "OK");
+    EXPECT_EQ(r[2], false) << r.dump();
+    EXPECT_EQ(r[3].get<std::string>().rfind(prefix, 0), 0u) << r.dump();
+    EXPECT_EQ(m_relay->EventCount(), before) << "stored on refusal";
+  };
+
+  // The robot's client subscribes to its gift wraps (NIP-17: kinds [1059], #p [own key]).
+  WsClient inbox;
+  Connect(inbox);
+  const Json inbox_req = Json::array({"REQ", "inbox", {{"kinds", {1059}}, {"#p", {Pub(robot)}}}});
+  ASSERT_TRUE(inbox.SendText(inbox_req.dump()));
+  EXPECT_EQ(ReadUntilEose(inbox, "inbox").size(), 0u);
+
+  auto good = wrap(Pub(robot));
+  EXPECT_EQ(send(cn::ToJsonValue(good)), Json::array({"OK", good.id, true, ""}));
+  Json live = ReadJson(inbox);
+  ASSERT_TRUE(live.is_array()) << live.dump();
+  EXPECT_EQ(live[0], "EVENT");
+  EXPECT_EQ(live[2]["id"], good.id);
+
+  // Refused, nothing stored: for a robot without a live order, without a p tag, with a bad
+  // signature, a changed content, too large.
+  refused(cn::ToJsonValue(wrap(Pub(idle))), "blocked:");
+  refused(cn::ToJsonValue(wrap(std::string(64, 'f'))), "blocked:");
+  cn::Event no_p = wrap(Pub(robot));
+  no_p.tags = {{"e", std::string(64, '0')}};
+  cn::Sign(no_p, m_stranger);
+  refused(cn::ToJsonValue(no_p), "blocked:");
+  Json bad_sig = cn::ToJsonValue(wrap(Pub(robot)));
+  bad_sig["sig"] = std::string(128, '1');
+  refused(bad_sig, "invalid:");
+  Json changed = cn::ToJsonValue(wrap(Pub(robot)));
+  changed["content"] = "changed";
+  refused(changed, "invalid:");
+  refused(cn::ToJsonValue(wrap(Pub(robot), 5000)), "invalid:");
+
+  // Served to the REQs a client makes: by #p (and kind), not to other recipients' filters.
+  WsClient reader;
+  Connect(reader);
+  ASSERT_TRUE(reader.SendText(inbox_req.dump()));
+  EXPECT_EQ(ReadUntilEose(reader, "inbox"), std::vector<std::string>{good.id});
+  ASSERT_TRUE(reader.SendText(Json::array({"REQ", "idle", {{"kinds", {1059}}, {"#p", {Pub(idle)}}}}).dump()));
+  EXPECT_EQ(ReadUntilEose(reader, "idle").size(), 0u);
+
+  // A flood from one connection: five a minute (this relay's limit), the rest rate-limited.
+  WsClient flood;
+  Connect(flood);
+  int accepted = 0, limited = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto e = wrap(Pub(robot));
+    ASSERT_TRUE(flood.SendText(Json::array({"EVENT", cn::ToJsonValue(e)}).dump()));
+    Json j = ReadJson(flood);
+    ASSERT_TRUE(j.is_array()) << j.dump();
+    if (j[2] == true) ++accepted;
+    else if (j[3].get<std::string>().rfind("rate-limited:", 0) == 0) ++limited;
+  }
+  EXPECT_EQ(accepted, 5);
+  EXPECT_EQ(limited, 3);
+  EXPECT_EQ(m_relay->EventCount(), 6u);
+
+  // The order ended: the robot is no longer a recipient; what it got stays readable.
+  {
+    std::lock_guard lock(m_recipients_mu);
+    m_recipients.clear();
+  }
+  refused(cn::ToJsonValue(wrap(Pub(robot))), "blocked:");
+  WsClient later;  // (reader's open "inbox" got the flood's five live)
+  Connect(later);
+  ASSERT_TRUE(later.SendText(Json::array({"REQ", "after", {{"kinds", {1059}}, {"#p", {Pub(robot)}}}}).dump()));
+  EXPECT_EQ(ReadUntilEose(later, "after").size(), 6u);
 }
 
 TEST_F(RelayTest, BadInputGetsNoticeOrOkFalseAndStoresNothing) {

@@ -299,6 +299,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"nostr: {socks5_proxy: 'localhost'}", "nostr.socks5_proxy: 'localhost' is not host:port"},
         BadCase{"nostr: {socks5_proxy: '127.0.0.1:0'}", "nostr.socks5_proxy: '127.0.0.1:0' is not host:port"},
         BadCase{"nostr: {socks5_proxy: '127.0.0.1:x'}", "nostr.socks5_proxy: '127.0.0.1:x' is not host:port"},
+        BadCase{"nostr: {embedded_relay: false}", "nostr.embedded_relay: false needs the full relay in nostr.relays"},
+        BadCase{"nostr: {embedded_relay: 'no', relays: ['ws://127.0.0.1:7777']}", "nostr.embedded_relay:"},
         BadCase{"log_level: verbose", "log_level: 'verbose' is not one of debug|info|warn|error"},
         BadCase{"coordinator: {alias: ''}", "coordinator.alias: must not be empty"},
         BadCase{"coordinator: {contact_email: nobody}",
@@ -518,5 +520,9 @@ nostr:
   EXPECT_EQ(parsed->nostr.reconcile_interval_s, 30);
   EXPECT_EQ(parsed->nostr.socks5_proxy, "127.0.0.1:9050");
   EXPECT_TRUE(config::ParseCoordinatorConfig("")->nostr.relays.empty());  // the embedded /relay/ only
+  EXPECT_TRUE(config::ParseCoordinatorConfig("")->nostr.embedded_relay);
+  auto behind_proxy = config::ParseCoordinatorConfig("nostr: {relays: ['ws://127.0.0.1:7777'], embedded_relay: false}");
+  ASSERT_TRUE(behind_proxy.ok()) << behind_proxy.error();
+  EXPECT_FALSE(behind_proxy->nostr.embedded_relay);
 }
 }  // namespace
