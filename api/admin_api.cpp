@@ -183,7 +183,30 @@ struct Admin {
   }
 };
 
+// The routes: RegisterAdminApi registers these and AdminRoutes() lists them.
+struct Route {
+  Method method;
+  const char* path;
+  void (Admin::*handler)(const Request&, Responder);
+};
+const Route kRoutes[] = {
+    {Method::kGet, "/admin/disputes/", &Admin::Disputes},
+    {Method::kGet, "/admin/dispute/", &Admin::Dispute},
+    {Method::kPost, "/admin/dispute/resolve/", &Admin::Resolve},
+    {Method::kGet, "/admin/orders/", &Admin::Orders},
+    {Method::kGet, "/admin/payouts/in-flight/", &Admin::PayoutsInFlight},
+    {Method::kGet, "/admin/accounting/", &Admin::Accounting},
+    {Method::kGet, "/admin/devtax/", &Admin::DevTax},
+    {Method::kGet, "/admin/nostr/relays/", &Admin::NostrRelays},
+};
+
 }  // namespace
+
+std::vector<AdminRoute> AdminRoutes() {
+  std::vector<AdminRoute> out;
+  for (const auto& r : kRoutes) out.push_back(AdminRoute{r.method, r.path});
+  return out;
+}
 
 base::Expected<std::vector<AdminToken>, std::string> LoadAdminTokens(const std::vector<std::string>& solver_files,
                                                                      const std::vector<std::string>& resolver_files) {
@@ -221,26 +244,10 @@ base::Status RegisterAdminApi(http::HttpServer& server, coordinator::Engine& eng
   admin->devfund = devfund;
   admin->publisher = publisher;
   admin->tokens = std::move(tokens);
-  struct Route {
-    Method method;
-    const char* path;
-    http::Handler handler;
-  };
-  std::vector<Route> routes = {
-      {Method::kGet, "/admin/disputes/", [admin](Request r, Responder out) { admin->Disputes(r, std::move(out)); }},
-      {Method::kGet, "/admin/dispute/", [admin](Request r, Responder out) { admin->Dispute(r, std::move(out)); }},
-      {Method::kPost, "/admin/dispute/resolve/",
-       [admin](Request r, Responder out) { admin->Resolve(r, std::move(out)); }},
-      {Method::kGet, "/admin/orders/", [admin](Request r, Responder out) { admin->Orders(r, std::move(out)); }},
-      {Method::kGet, "/admin/payouts/in-flight/",
-       [admin](Request r, Responder out) { admin->PayoutsInFlight(r, std::move(out)); }},
-      {Method::kGet, "/admin/accounting/", [admin](Request r, Responder out) { admin->Accounting(r, std::move(out)); }},
-      {Method::kGet, "/admin/devtax/", [admin](Request r, Responder out) { admin->DevTax(r, std::move(out)); }},
-      {Method::kGet, "/admin/nostr/relays/",
-       [admin](Request r, Responder out) { admin->NostrRelays(r, std::move(out)); }},
-  };
-  for (auto& route : routes) {
-    auto st = server.Add(route.method, route.path, std::move(route.handler));
+  for (const auto& route : kRoutes) {
+    auto handler = route.handler;
+    auto st = server.Add(route.method, route.path,
+                         [admin, handler](Request r, Responder out) { ((*admin).*handler)(r, std::move(out)); });
     if (!st.ok()) return st;
   }
   return base::Status::Ok();

@@ -49,6 +49,15 @@ struct AdminToken {
 base::Expected<std::vector<AdminToken>, std::string> LoadAdminTokens(const std::vector<std::string>& solver_files,
                                                                      const std::vector<std::string>& resolver_files);
 
+// Every route RegisterAdminApi registers, in its order (the same table): what the admin role
+// matrix test (tests/adapter/public_api/admin_role_matrix_test.cpp) iterates, so a route added
+// without a row there fails it.
+struct AdminRoute {
+  http::Method method;
+  std::string path;
+};
+std::vector<AdminRoute> AdminRoutes();
+
 // Registers the admin routes. REQUIRES: before server.Start(); `engine` outlives the server.
 // `devfund` (may be null: /admin/devtax/ answers 503) and `publisher` (may be null) outlive the
 // server too.

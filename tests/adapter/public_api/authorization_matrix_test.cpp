@@ -2,7 +2,7 @@
 // token, no token, and malformed or unknown tokens. Each request is refused (4xx, RoboSats'
 // shapes), reveals nothing of the robots whose order or room it aims at, and changes nothing
 // (every table of the store dumped before and after: BadInput::Check). The admin API's roles
-// are in bad_input_disputes_test.cpp (AdminRoutes).
+// are in admin_role_matrix_test.cpp (its bad input in bad_input_disputes_test.cpp, AdminRoutes).
 #include <iostream>
 #include <optional>
 #include <string>
