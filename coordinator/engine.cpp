@@ -211,6 +211,11 @@ bool Engine::Transact(const std::function<void(Tx&)>& body, Tx** out) {
           PublishOrderEvent(*tx, *after);
         }
       }
+      if (m_d.on_orders_written && !tx->status_before.empty()) {
+        std::vector<int64_t> ids;
+        for (const auto& entry : tx->status_before) ids.push_back(entry.first);
+        tx->after_commit.push_back([this, ids = std::move(ids)] { m_d.on_orders_written(ids); });
+      }
     }
   } catch (const StoreFailure& e) {
     base::Log(base::LogLevel::kError, "engine", "transition aborted", {{"error", e.what()}});

@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -137,6 +138,10 @@ class Engine {
     // Run on the engine thread after the commit of a chat message, with the order and RoboSats'
     // message JSON {index, time, message, nick}; must not block (the chat sockets queue it).
     std::function<void(int64_t order_id, const nlohmann::json& message)> on_chat_message;
+    // Run on the engine thread after the commit of a transaction that wrote orders (a status or
+    // any other field), with their ids; must not block. In-process clients wait on it instead of
+    // polling (bench_trades_per_sec).
+    std::function<void(const std::vector<int64_t>& order_ids)> on_orders_written;
   };
 
   explicit Engine(Deps deps);

@@ -76,6 +76,7 @@ base::Expected<void, std::string> PublicApiStack::Open() {
   deps.clock = &clock;
   deps.rates = &m_rates;
   deps.block_height = [net = m_net.get()] { return net->BlockHeight(); };
+  deps.on_orders_written = [this](const std::vector<int64_t>& ids) { m_watch.Written(ids); };
   deps.params = m_options.params;
   deps.node.alias = "coordinator";
   deps.node.network = "regtest";
@@ -338,15 +339,44 @@ StepResult Make(ApiClient& client, const ApiRobot& maker, const Json& body) {
   return Expect200("make", client.Post("/api/make/", maker.token_header(), body));
 }
 
+uint64_t OrderWatch::Version(int64_t order_id) {
+  std::lock_guard lock(m_mu);
+  auto it = m_versions.find(order_id);
+  return it == m_versions.end() ? 0 : it->second;
+}
+
+bool OrderWatch::WaitPast(int64_t order_id, uint64_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(m_mu);
+  const bool changed = m_cv.wait_for(lock, timeout, [&] {
+    auto it = m_versions.find(order_id);
+    return it != m_versions.end() && it->second > seen;
+  });
+  ++(changed ? m_woken : m_timed_out);
+  return changed;
+}
+
+void OrderWatch::Written(const std::vector<int64_t>& order_ids) {
+  {
+    std::lock_guard lock(m_mu);
+    for (int64_t id : order_ids) ++m_versions[id];
+  }
+  m_cv.notify_all();
+}
+
 StepResult WaitOrder(ApiClient& client, const ApiRobot& robot, int64_t order_id,
                      const std::function<bool(const Json&)>& done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last;
   while (std::chrono::steady_clock::now() < deadline) {
+    const uint64_t seen = client.watch ? client.watch->Version(order_id) : 0;
     auto r = client.Get(OrderTarget(order_id), robot.token_header());
     if (r.status == 200 && r.json.is_object() && done(r.json)) return r.json;
     last = "HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 300);
-    std::this_thread::sleep_for(client.poll_interval);
+    if (client.watch) {
+      client.watch->WaitPast(order_id, seen, client.watch_fallback);
+    } else {
+      std::this_thread::sleep_for(client.poll_interval);
+    }
   }
   return base::Err("order " + std::to_string(order_id) + " wait timed out; last: " + last);
 }

@@ -11,7 +11,9 @@
 // (see tests/adapter/public_api/deps.txt), which test_support itself does not.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -82,6 +84,25 @@ struct StackOptions {
   std::vector<api::AdminToken> admin_tokens;
 };
 
+// Versions of the orders the engine wrote (Engine::Deps::on_orders_written): a client waits for
+// an order to change instead of polling it in a sleep loop. Thread-safe.
+class OrderWatch {
+ public:
+  uint64_t Version(int64_t order_id);
+  // Until the order's version passes `seen` or `timeout` passes; false on the timeout.
+  bool WaitPast(int64_t order_id, uint64_t seen, std::chrono::milliseconds timeout);
+  void Written(const std::vector<int64_t>& order_ids);
+  // Waits that ended by a change / by their timeout (a benchmark reports both).
+  uint64_t woken() const { return m_woken; }
+  uint64_t timed_out() const { return m_timed_out; }
+
+ private:
+  std::mutex m_mu;
+  std::condition_variable m_cv;
+  std::map<int64_t, uint64_t> m_versions;  // guarded by m_mu
+  std::atomic<uint64_t> m_woken{0}, m_timed_out{0};
+};
+
 class PublicApiStack {
  public:
   // Builds and starts everything in a fresh temporary directory. Errors: the reason.
@@ -99,6 +120,7 @@ class PublicApiStack {
   coordinator::Engine& engine() { return *m_engine; }
   escrow::simln::Network& network() { return *m_net; }
   FixedRates& rates() { return m_rates; }
+  OrderWatch& watch() { return m_watch; }
 
   // A regular invoice of `sats` from `wallet` (REQUIRES: a wallet of the options).
   base::Expected<std::string, std::string> WalletInvoice(const std::string& wallet, int64_t sats);
@@ -115,6 +137,7 @@ class PublicApiStack {
   std::string m_dir;
   std::string m_db_path;
   FixedRates m_rates;
+  OrderWatch m_watch;
   std::unique_ptr<escrow::simln::Network> m_net;
   std::unique_ptr<coordinator::MarketHistory> m_history;
   std::unique_ptr<escrow::LightningNode> m_coord_node;
@@ -194,6 +217,10 @@ class ApiClient {
   bool parse_json = true;
   // How long WaitOrder sleeps between two polls with this client (default 1 ms).
   std::chrono::microseconds poll_interval{1000};
+  // Set: WaitOrder asks again only when the engine wrote the order (or after `watch_fallback`,
+  // for what changes without an order write), instead of every poll_interval.
+  OrderWatch* watch = nullptr;
+  std::chrono::milliseconds watch_fallback{250};
 
  private:
   uint16_t m_port;
