@@ -101,7 +101,36 @@ int main(int argc, char** argv) {
   vo.testnet = cfg.network == config::FederationNetwork::kTestnet;
   vo.slow_after_ms = cfg.slow_after_ms;
   vo.page_refresh_s = cfg.page_refresh_s;
-  federation::FederationView view(std::move(entries), [&fetcher] { return fetcher.Slots(); }, clock, vo);
+  // The consistency watchdog: each coordinator's book against its signed events.
+  std::unique_ptr<api::ConsistencyWatch> watch;
+  if (cfg.watchdog.enabled) {
+    api::WatchdogOptions wo;
+    wo.coordinators = watched;
+    wo.relays = cfg.watchdog.relays;
+    // socks5h://host:port → host:port (the relay client resolves names through the proxy too).
+    wo.socks5_proxy = cfg.proxy.rfind("socks5h://", 0) == 0 ? cfg.proxy.substr(10) : cfg.proxy;
+    wo.interval = std::chrono::milliseconds(cfg.watchdog.interval_ms);
+    wo.timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
+    wo.grace_ms = cfg.watchdog.grace_ms;
+    wo.slow_after_ms = cfg.slow_after_ms;
+    wo.slots = [&fetcher] { return fetcher.Slots(); };
+    wo.now_ms = [&clock] {
+      return static_cast<int64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count());
+    };
+    watch = std::make_unique<api::ConsistencyWatch>(std::move(wo));
+  }
+
+  // The joint book: each coordinator's /api/book/, or its signed events (watchdog.book_from_relays).
+  const api::BookFromRelays book_mode = cfg.watchdog.book_from_relays == "only"       ? api::BookFromRelays::kOnly
+                                        : cfg.watchdog.book_from_relays == "fallback" ? api::BookFromRelays::kFallback
+                                                                                      : api::BookFromRelays::kOff;
+  federation::FederationView view(
+      std::move(entries),
+      [&fetcher, &watch, book_mode] {
+        return watch ? watch->WithEventBooks(fetcher.Slots(), book_mode) : fetcher.Slots();
+      },
+      clock, vo);
 
   auto metrics = std::make_shared<api::FederationdMetrics>([&fetcher] { return fetcher.Slots(); }, clock,
                                                            cfg.slow_after_ms);
@@ -115,25 +144,6 @@ int main(int argc, char** argv) {
   mo.threads = 1;
   if (auto st = metrics_server.Start(mo); !st.ok()) {
     return Fail("metrics_listen " + cfg.metrics_listen.ToString() + ": " + st.message);
-  }
-
-  // The consistency watchdog: each coordinator's book against its signed events.
-  std::unique_ptr<api::ConsistencyWatch> watch;
-  if (cfg.watchdog.enabled) {
-    api::WatchdogOptions wo;
-    wo.coordinators = watched;
-    wo.relays = cfg.watchdog.relays;
-    // socks5h://host:port → host:port (the relay client resolves names through the proxy too).
-    wo.socks5_proxy = cfg.proxy.rfind("socks5h://", 0) == 0 ? cfg.proxy.substr(10) : cfg.proxy;
-    wo.interval = std::chrono::milliseconds(cfg.watchdog.interval_ms);
-    wo.timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
-    wo.grace_ms = cfg.watchdog.grace_ms;
-    wo.slots = [&fetcher] { return fetcher.Slots(); };
-    wo.now_ms = [&clock] {
-      return static_cast<int64_t>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch()).count());
-    };
-    watch = std::make_unique<api::ConsistencyWatch>(std::move(wo));
   }
 
   api::http::HttpServer server;

@@ -4,6 +4,7 @@
 #include "config/base/log.h"
 #include "coordinator/nostr/event.h"
 #include "coordinator/prices/currencies.h"
+#include "federation/watchdog/event_book.h"
 
 namespace api {
 
@@ -63,7 +64,7 @@ base::Expected<std::vector<cn::Event>, std::string> ReadEvents(const std::string
 }  // namespace
 
 ConsistencyWatch::ConsistencyWatch(WatchdogOptions options)
-    : m_options(std::move(options)), m_watchdog(m_options.grace_ms) {}
+    : m_options(std::move(options)), m_watchdog(m_options.grace_ms), m_event_books(m_options.coordinators.size()) {}
 
 ConsistencyWatch::~ConsistencyWatch() { Stop(); }
 
@@ -96,11 +97,12 @@ void ConsistencyWatch::RunOnce() {
     auto c = currencies.Code(id);
     return c ? std::string(*c) : std::string();
   };
+  auto id_of = [&currencies](const std::string& code) { return currencies.Id(code); };
   for (size_t i = 0; i < m_options.coordinators.size() && i < slots->size(); ++i) {
     const WatchdogCoordinator& c = m_options.coordinators[i];
     const auto& slot = (*slots)[i];
-    if (!slot || !slot->orders || c.pubkey.empty()) continue;  // nothing fetched yet: nothing to compare
-    const int64_t book_at_ms = slot->updated_ms;
+    if (c.pubkey.empty()) continue;  // no key to verify its events by
+    const int64_t book_at_ms = slot ? slot->updated_ms : 0;
     std::vector<std::string> urls = m_options.relays;
     if (urls.empty()) {
       const std::string own = RelayUrlOf(c.base_url);
@@ -122,10 +124,17 @@ void ConsistencyWatch::RunOnce() {
       any = true;
       for (auto& e : *got) events.push_back(std::move(e));
     }
+    std::shared_ptr<const std::vector<federation::BookOrder>> event_orders;
+    if (any) {
+      event_orders = std::make_shared<const std::vector<federation::BookOrder>>(
+          federation::BookFromEvents(events, c.short_alias, now_ms / 1000, id_of));
+    }
     std::lock_guard lock(m_mu);
     m_coordinators[c.short_alias] = {{"checked_at_ms", now_ms}, {"events", events.size()}, {"error", error},
                                      {"book_at_ms", book_at_ms}};
     if (!any) continue;  // no relay answered: no opinion this round
+    m_event_books[i] = {event_orders, now_ms};
+    if (!slot || !slot->orders) continue;  // no book fetched yet: nothing to compare
     auto seen = federation::Compare(c.short_alias, *slot->orders, events, now_ms / 1000, code);
     for (const auto& d : m_watchdog.Observe(c.short_alias, std::move(seen), now_ms)) {
       base::Log(base::LogLevel::kWarn, "watchdog", "coordinator's book and signed events disagree",
@@ -137,6 +146,32 @@ void ConsistencyWatch::RunOnce() {
   }
   std::lock_guard lock(m_mu);
   ++m_rounds;
+}
+
+std::shared_ptr<const federation::SlotList> ConsistencyWatch::WithEventBooks(
+    std::shared_ptr<const federation::SlotList> slots, BookFromRelays mode) const {
+  if (!slots || mode == BookFromRelays::kOff) return slots;
+  const int64_t now_ms = m_options.now_ms();
+  std::lock_guard lock(m_mu);
+  std::shared_ptr<federation::SlotList> out;
+  for (size_t i = 0; i < slots->size() && i < m_event_books.size(); ++i) {
+    const EventBook& book = m_event_books[i];
+    const auto& slot = (*slots)[i];
+    if (!slot) continue;
+    // "only": a coordinator whose events were not read yet has no orders, not its API's.
+    if (!book.orders && (mode == BookFromRelays::kFallback || !slot->orders)) continue;
+    if (mode == BookFromRelays::kFallback &&
+        (federation::StatusOf(*slot, now_ms, m_options.slow_after_ms) != federation::SlotStatus::kOffline ||
+         book.read_ms <= slot->updated_ms)) {
+      continue;
+    }
+    if (!out) out = std::make_shared<federation::SlotList>(*slots);
+    auto replaced = std::make_shared<federation::CoordinatorSlot>(*slot);
+    replaced->orders = book.orders;
+    (*out)[i] = std::move(replaced);
+  }
+  if (!out) return slots;
+  return out;
 }
 
 nlohmann::json ConsistencyWatch::Json() const {

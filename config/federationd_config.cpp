@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/checks.h"
 #include "config/yaml_reader.h"
 
 namespace config {
@@ -51,6 +52,8 @@ void ReadDocument(const YAML::Node& root, ErrorList& errors, FederationdConfig& 
   watchdog.StringList("relays", c.watchdog.relays);
   watchdog.Int("interval_ms", c.watchdog.interval_ms);
   watchdog.Int("grace_ms", c.watchdog.grace_ms);
+  watchdog.Enum("book_from_relays", c.watchdog.book_from_relays,
+                {{"off", std::string("off")}, {"fallback", std::string("fallback")}, {"only", std::string("only")}});
   watchdog.Finish();
   r.Finish();
 }
@@ -81,9 +84,10 @@ void Validate(ErrorList& e, FederationdConfig& c) {
   CheckRange(e, "watchdog.grace_ms", c.watchdog.grace_ms, int64_t{0}, int64_t{86'400'000});
   for (size_t i = 0; i < c.watchdog.relays.size(); ++i) {
     const std::string& url = c.watchdog.relays[i];
-    if (url.rfind("ws://", 0) != 0 && url.rfind("wss://", 0) != 0) {
-      e.Add("watchdog.relays[" + std::to_string(i) + "]", "'" + url + "' is not a ws:// or wss:// URL");
-    }
+    if (!IsRelayUrl(url)) e.Add("watchdog.relays[" + std::to_string(i) + "]", "'" + url + "' is not a ws:// or wss:// URL");
+  }
+  if (c.watchdog.book_from_relays != "off" && !c.watchdog.enabled) {
+    e.Add("watchdog.book_from_relays", "'" + c.watchdog.book_from_relays + "' needs watchdog.enabled: true (the watchdog reads the events)");
   }
   for (const auto& [alias, o] : c.coordinators) {
     const std::string path = "coordinators." + alias;

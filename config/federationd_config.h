@@ -42,6 +42,9 @@ struct WatchdogOptions {
   int64_t interval_ms = 60'000;
   // A discrepancy is reported once it has lasted this long.
   int64_t grace_ms = 300'000;
+  // The joint book from the events read: "off" (each /api/book/), "fallback" (a coordinator's
+  // signed events while its fetches fail), "only" (always its signed events).
+  std::string book_from_relays = "off";
   bool operator==(const WatchdogOptions&) const = default;
 };
 

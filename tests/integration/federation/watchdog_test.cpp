@@ -4,7 +4,10 @@
 // gamma lies: the event it serves for its public order (re-signed with its own key, so it
 // verifies) claims another premium than its /api/book/. The watchdog names gamma, at
 // GET /api/watchdog/ and in its log, and stays quiet about alpha and beta.
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "coordinator/model.h"
 #include "coordinator/nostr/event.h"
@@ -70,8 +73,9 @@ class Watchdog : public FederationCluster {
   }
 
   // federation.json with the coordinators' real nostr keys and their current URLs (direct, no
-  // DelayProxy); federationd with a short watchdog period and grace.
-  void RestartFederationdWithWatchdog() {
+  // DelayProxy); federationd with a short watchdog period and grace, plus `watchdog_extra` (YAML
+  // lines of the watchdog map) and `top_extra` (top-level YAML).
+  void RestartFederationdWithWatchdog(const std::string& watchdog_extra = "", const std::string& top_extra = "") {
     m_federationd->Signal(SIGTERM);
     ASSERT_EQ(m_federationd->Wait(kWait), std::optional<int>(0));
     json doc = json::parse(testsupport::ReadFile(m_dir + "/federation.json"));
@@ -85,7 +89,8 @@ class Watchdog : public FederationCluster {
                           << "network: testnet\norigin: clearnet\nlisten: \"127.0.0.1:0\"\n"
                           << "proxy: \"" << m_proxy_url << "\"\n"
                           << "refresh_interval_ms: 300\nconnect_timeout_ms: 2000\nrequest_timeout_ms: 8000\n"
-                          << "watchdog:\n  interval_ms: 300\n  grace_ms: 1500\n";
+                          << "watchdog:\n  interval_ms: 300\n  grace_ms: 1500\n"
+                          << watchdog_extra << top_extra;
     m_federationd = testsupport::Process::Start({testsupport::BinaryPath("federationd"), "--config", config},
                                                 m_dir + "/federationd.log");
     ASSERT_NE(m_federationd, nullptr);
@@ -125,6 +130,78 @@ TEST_F(Watchdog, NamesTheCoordinatorWhoseEventsDisagreeWithItsBookAndStaysQuietF
   EXPECT_NE(log.find("\"coordinator\":\"gamma\""), std::string::npos) << log;
   EXPECT_EQ(log.find("\"coordinator\":\"alpha\""), std::string::npos) << log;
   EXPECT_EQ(log.find("\"coordinator\":\"beta\""), std::string::npos) << log;
+}
+
+// The joint book built from relays (watchdog.book_from_relays): "only" lists what each
+// coordinator's signed events say — the same orders and fields as their /api/book/, each with
+// the event it came from; "fallback" takes a coordinator's events only while its API cannot be
+// fetched (gamma's URL points nowhere; its events are read from its /relay/ given in
+// watchdog.relays), the others' orders still from their APIs.
+TEST_F(Watchdog, TheJointBookBuiltFromRelaysListsWhatEachCoordinatorSigned) {
+  auto by_key = [](const json& book) {
+    std::map<std::pair<std::string, int64_t>, json> out;
+    if (!book.is_array()) return out;
+    for (const auto& o : book) out[{o.value("coordinatorShortAlias", ""), o.value("id", int64_t{0})}] = o;
+    return out;
+  };
+  auto number = [](const json& v) { return v.is_string() ? std::stod(v.get<std::string>()) : v.get<double>(); };
+
+  RestartFederationdWithWatchdog();
+  std::map<std::pair<std::string, int64_t>, json> api;
+  ASSERT_TRUE(testsupport::WaitUntil(
+      [&] {
+        api = by_key(Get("/api/book/"));
+        std::set<std::string> aliases;
+        for (const auto& [key, o] : api) aliases.insert(key.first);
+        return aliases.size() == kAliases.size();
+      },
+      kWait, 200ms))
+      << "every coordinator has a public order in the API book";
+  for (const auto& [key, o] : api) EXPECT_FALSE(o.contains("nostr_event_id")) << o.dump();
+
+  RestartFederationdWithWatchdog("  book_from_relays: only\n");
+  std::map<std::pair<std::string, int64_t>, json> relays;
+  ASSERT_TRUE(testsupport::WaitUntil(
+      [&] {
+        relays = by_key(Get("/api/book/"));
+        return relays.size() == api.size() &&
+               std::all_of(relays.begin(), relays.end(), [](const auto& kv) { return kv.second.contains("nostr_event_id"); });
+      },
+      kWait, 200ms))
+      << testsupport::ReadFile(m_dir + "/federationd.log");
+  for (const auto& [key, a] : api) {
+    ASSERT_TRUE(relays.count(key)) << key.first << " " << key.second;
+    const json& r = relays[key];
+    EXPECT_EQ(r.value("nostr_event_id", "").size(), 64u) << r.dump();
+    EXPECT_EQ(r["type"], a["type"]) << r.dump();
+    EXPECT_EQ(r["currency"], a["currency"]) << r.dump();
+    EXPECT_EQ(r["payment_method"], a["payment_method"]) << r.dump();
+    EXPECT_DOUBLE_EQ(number(r["premium"]), number(a["premium"])) << r.dump();
+    EXPECT_DOUBLE_EQ(number(r["amount"]), number(a["amount"])) << r.dump();
+  }
+
+  std::string relay_list;
+  for (const auto& alias : kAliases) {
+    std::string url = m_coordinators[alias]->api_url();
+    url.replace(0, std::string("http://").size(), "ws://");
+    relay_list += std::string(relay_list.empty() ? "" : ", ") + "\"" + url + "/relay/\"";
+  }
+  RestartFederationdWithWatchdog("  book_from_relays: fallback\n  relays: [" + relay_list + "]\n",
+                                 "coordinators:\n  gamma:\n    url: \"http://127.0.0.1:9\"\n");
+  std::map<std::pair<std::string, int64_t>, json> mixed;
+  ASSERT_TRUE(testsupport::WaitUntil(
+      [&] {
+        mixed = by_key(Get("/api/book/"));
+        return mixed.size() == api.size() && std::any_of(mixed.begin(), mixed.end(), [](const auto& kv) {
+                 return kv.second.contains("nostr_event_id");
+               });
+      },
+      kWait, 200ms))
+      << testsupport::ReadFile(m_dir + "/federationd.log");
+  for (const auto& [key, o] : mixed) {
+    EXPECT_EQ(o.contains("nostr_event_id"), key.first == "gamma") << o.dump();
+    EXPECT_EQ(o.value("stale", false), key.first == "gamma") << "gamma's API is offline: " << o.dump();
+  }
 }
 
 }  // namespace

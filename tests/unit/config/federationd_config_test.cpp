@@ -114,6 +114,10 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"coordinators: {lake: {urll: x}}", "coordinators.lake.urll: unknown key"},
         Bad{"metrics_listen: '0.0.0.0:12599'", "metrics_listen: '0.0.0.0:12599' is not a loopback address"},
         Bad{"listen: '127.0.0.1:12599'", "metrics_listen: 127.0.0.1:12599 is the same address as listen"},
+        Bad{"watchdog: {book_from_relays: always}", "watchdog.book_from_relays: 'always' is not one of off|fallback|only"},
+        Bad{"watchdog: {enabled: false, book_from_relays: only}",
+            "watchdog.book_from_relays: 'only' needs watchdog.enabled: true"},
+        Bad{"watchdog: {relays: ['ws://x:0/']}", "watchdog.relays[0]: 'ws://x:0/' is not a ws:// or wss:// URL"},
         Bad{"proxi: x", "proxi: unknown key"}));
 
 }  // namespace
