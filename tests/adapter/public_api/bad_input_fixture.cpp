@@ -97,14 +97,7 @@ void BadInput::SetUpTestSuite() {
   s_order_p = *p;
 
   // Let every intent of the setup finish: the dump must be still before the rows run.
-  std::vector<std::string> last;
-  for (int i = 0; i < 100; ++i) {
-    s_stack->engine().Drain();
-    auto now = DumpStore(s_stack->db_path());
-    if (now == last) break;
-    last = std::move(now);
-    std::this_thread::sleep_for(50ms);
-  }
+  WaitUntilStoreIsStill([] { s_stack->engine().Drain(); }, s_stack->db_path());
 }
 
 void BadInput::TearDownTestSuite() {

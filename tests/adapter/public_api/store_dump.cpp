@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace apistack {
 namespace {
@@ -98,6 +100,17 @@ std::string FirstDifference(const std::vector<std::string>& before, const std::v
   if (before.size() < after.size()) return "new row:\n  " + after[n];
   if (before.size() > after.size()) return "row gone:\n  " + before[n];
   return {};
+}
+
+void WaitUntilStoreIsStill(const std::function<void()>& drain, const std::string& db_path) {
+  std::vector<std::string> last;
+  for (int i = 0; i < 100; ++i) {
+    drain();
+    auto now = DumpStore(db_path);
+    if (now == last) return;
+    last = std::move(now);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 }  // namespace apistack

@@ -2,6 +2,7 @@
 // read-only, so that a test can assert that a request changed nothing.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,5 +16,10 @@ std::vector<std::string> DumpStore(const std::string& db_path);
 
 // The first difference between two dumps, for a failure message ("" if equal).
 std::string FirstDifference(const std::vector<std::string>& before, const std::vector<std::string>& after);
+
+// Calls `drain` (the engine's Drain) and dumps the store until two dumps in a row are equal (at
+// most ~5 s): the intents a test's set-up started have finished, so a later dump compares a
+// request against a store that is still.
+void WaitUntilStoreIsStill(const std::function<void()>& drain, const std::string& db_path);
 
 }  // namespace apistack
