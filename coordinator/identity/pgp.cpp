@@ -225,6 +225,12 @@ base::Result<std::string> VerifyCleartextSigned(std::string_view signed_message,
       Count(text, kBeginSignature) != 1 || Count(text, kBeginAny) != 2) {
     return base::Err(BadSignatureError("it is not one PGP cleartext-signed message"));
   }
+  // An armored message is text: RNP reads a run of NULs as the blank line that ends the armor
+  // headers and verifies the message, where every other reader (ours in SignedMessageText, gpg,
+  // the client's openpgp.js) sees no blank line at all. Found by tests/fuzz/pgp_signed.
+  if (text.find('\0') != std::string_view::npos) {
+    return base::Err(BadSignatureError("it is not one PGP cleartext-signed message"));
+  }
   const std::string_view key_text = Trim(armored_public_key);
   rnp::Ffi ffi = NewKeyring(now_unix);
   if (!ffi) return base::Err(base::Status::Error(base::Status::kInternal, "OpenPGP library unavailable"));

@@ -316,6 +316,16 @@ TEST(PgpSignedMessage, AnythingButOneSignedBlockIs1048) {
   EXPECT_EQ(Reason(signed_msg + "\nlnbc1 smuggled", robot_pub), not_signed);
   EXPECT_EQ(Reason(signed_msg + signed_msg, robot_pub), not_signed);
   EXPECT_EQ(Reason(robot_pub, robot_pub), not_signed);
+  // NULs where the blank line after the armor headers belongs: RNP alone would accept it.
+  const size_t blank = signed_msg.find("\n\n");
+  ASSERT_NE(blank, std::string::npos);
+  std::string nul_line = signed_msg;  // a line of NULs for the blank line
+  nul_line.insert(blank + 1, std::string(128, '\0'));
+  EXPECT_EQ(Reason(nul_line, robot_pub), not_signed);
+  std::string no_blank = nul_line;  // and no blank line at all
+  no_blank.erase(blank + 1 + 128, 1);
+  EXPECT_EQ(Reason(no_blank, robot_pub), not_signed);
+  EXPECT_EQ(Reason(signed_msg.substr(0, 60) + '\0' + signed_msg.substr(60), robot_pub), not_signed);
   EXPECT_EQ(Reason(std::string(kMaxArmoredBytes + 1, 'x'), robot_pub),
             "The PGP signed cleartext message is not valid. Reason: the signed message is too large.");
   // The signature block damaged.
