@@ -21,6 +21,7 @@
 #include "api/payout_preflight.h"
 #include "api/public_api.h"
 #include "config/base/log.h"
+#include "config/base/memory.h"
 #include "config/coordinator_config.h"
 #include "coordinator/dev_tax.h"
 #include "federation/devtax/lnurl_pay.h"
@@ -106,6 +107,9 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "federation-entry") return api::RunFederationEntry(argc - 1, argv + 1);
+  // Before any thread: a few hundred threads would otherwise each get a malloc arena whose free
+  // pages stay with the process (config/base/memory.h; the load test's RSS over time).
+  base::LimitMallocArenas();
   std::string config_path, data_dir_flag, listen_flag, restore_path;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -386,12 +390,27 @@ int main(int argc, char** argv) {
     auto snap = e->snapshot();
     return snap && snap->live_robot_nostr_keys && snap->live_robot_nostr_keys->count(pubkey) > 0;
   };
-  auto relay = std::make_unique<api::nostr::Relay>(relay_options);
-  for (const auto& record : store.value()->NostrEvents()) {
-    if (auto st = relay->Publish(record.json); !st) {
-      base::Log(base::LogLevel::kError, "coordinatord", "stored nostr event not served", {{"error", st.error()}});
+  // The order events are read from the store for each REQ (none is held in memory: their number
+  // grows with every order): a connection of its own, one reader at a time.
+  auto relay_store = coordinator::Store::Open(cfg.data_dir + "/coordinator.db");
+  if (!relay_store.ok()) return Fail("relay: " + relay_store.error());
+  auto relay_store_mu = std::make_shared<std::mutex>();
+  relay_options.stored_events = [rs = relay_store.value().get(), relay_store_mu](int64_t since, int64_t until,
+                                                                                  size_t limit) {
+    std::vector<coordinator::NostrEventRecord> rows;
+    {
+      std::lock_guard lock(*relay_store_mu);
+      rows = rs->NostrEventsNewestFirst(since, until, limit);
     }
-  }
+    std::vector<api::nostr::StoredEvent> out;
+    out.reserve(rows.size());
+    for (auto& r : rows) {
+      out.push_back({std::move(r.event_id), r.kind, std::move(r.pubkey), std::move(r.d_tag), r.created_at,
+                     std::move(r.json)});
+    }
+    return out;
+  };
+  auto relay = std::make_unique<api::nostr::Relay>(relay_options);
   // Outside relays (nostr.relays): every stored event, acknowledged, retried, reconciled; the
   // engine only notifies (the publisher's threads read the rows it committed).
   std::unique_ptr<api::nostr::Publisher> publisher;
@@ -411,7 +430,7 @@ int main(int argc, char** argv) {
     publisher = std::move(*opened);
   }
   deps.on_nostr_event = [relay = relay.get(), pub = publisher.get()](const coordinator::NostrEventRecord& record) {
-    if (auto st = relay->Publish(record.json); !st) {
+    if (auto st = relay->PublishStored(record.json); !st) {
       base::Log(base::LogLevel::kError, "coordinatord", "nostr event not served", {{"error", st.error()}});
     }
     if (pub) pub->Notify();
@@ -541,6 +560,7 @@ int main(int argc, char** argv) {
   if (embedded) std::printf("coordinatord: trader wallets in %s\n", embedded->nodes_json_path().c_str());
   std::fflush(stdout);
 
+  const base::PeriodicTrim trim(std::chrono::seconds(30));
   int sig = 0;
   sigwait(&stop_signals, &sig);
   base::Log(base::LogLevel::kInfo, "coordinatord", "stopping", {{"signal", std::to_string(sig)}});

@@ -28,13 +28,7 @@ int64_t ExpirationOf(const std::string& json) {
   if (j.is_discarded()) return 0;
   auto e = cn::ParseEvent(j);
   if (!e) return 0;
-  auto v = cn::TagValue(*e, "expiration");
-  if (!v) return 0;
-  try {
-    return std::stoll(*v);
-  } catch (...) {
-    return 0;
-  }
+  return cn::ExpirationOf(*e).value_or(0);
 }
 
 constexpr size_t kBatch = 50;

@@ -1,6 +1,8 @@
 #include "api/nostr/relay.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <span>
 
@@ -20,9 +22,16 @@ struct Relay::Stored {
   bool foreign = false;
 };
 
+struct Relay::Subscription {
+  std::vector<cn::Filter> filters;
+  // While its initial answer is read from the store: what was published meanwhile, in order.
+  bool reading = false;
+  std::vector<std::shared_ptr<const Stored>> queued;
+};
+
 struct Relay::Connection {
   std::shared_ptr<http::WebSocket> socket;  // reset on close (the handlers hold this object)
-  std::map<std::string, std::vector<cn::Filter>> subscriptions;
+  std::map<std::string, Subscription> subscriptions;
   int64_t window_start = 0;  // the current minute of the rate limits
   size_t messages_in_window = 0;
   size_t events_in_window = 0;
@@ -54,6 +63,21 @@ std::string Closed(std::string_view sub, std::string_view message) {
 }
 std::string EventMessage(std::string_view sub, const std::string& json) {
   return "[\"EVENT\"," + Quote(sub) + "," + json + "]";
+}
+
+bool MatchesAny(const std::vector<cn::Filter>& filters, const cn::Event& e) {
+  return std::any_of(filters.begin(), filters.end(), [&](const auto& f) { return cn::Matches(f, e); });
+}
+
+// Can `f` match the stored event? Checks the columns only; a yes is confirmed on the parsed event.
+bool MayMatch(const cn::Filter& f, const StoredEvent& s) {
+  if (f.ids && !f.ids->count(s.id)) return false;
+  if (f.authors && !f.authors->count(s.pubkey)) return false;
+  if (f.kinds && !f.kinds->count(s.kind)) return false;
+  if (f.since && s.created_at < *f.since) return false;
+  if (f.until && s.created_at > *f.until) return false;
+  if (auto d = f.tags.find('d'); d != f.tags.end() && !d->second.count(s.d_tag)) return false;
+  return true;
 }
 
 std::string AddressOf(const cn::Event& e) {
@@ -116,6 +140,7 @@ struct Relay::State {
         Erase(it->second);
       }
     }
+    if (foreign_event && foreign >= options.max_foreign_events) DropExpiredForeign();
     if (foreign_event && foreign >= options.max_foreign_events) return "error: relay full, try later";
     auto s = std::make_shared<Stored>();
     s->event = std::move(event);
@@ -125,9 +150,23 @@ struct Relay::State {
     by_time.emplace(s->event.created_at, s->event.id);
     if (!address.empty()) by_address[address] = s->event.id;
     const std::string id = s->event.id;
-    by_id.emplace(id, std::move(s));
-    Broadcast(*by_id.at(id));
+    by_id.emplace(id, s);
+    Broadcast(s);
     return {};
+  }
+
+  // REQUIRES: mu held. NIP-40: the foreign events whose expiration has passed make room.
+  void DropExpiredForeign() {
+    const int64_t now = Now();
+    std::vector<std::string> expired;
+    for (const auto& [id, s] : by_id) {
+      if (s->foreign && cn::IsExpired(s->event, now)) expired.push_back(id);
+    }
+    for (const auto& id : expired) {
+      const std::string address = AddressOf(by_id.at(id)->event);
+      if (!address.empty()) by_address.erase(address);
+      Erase(id);
+    }
   }
 
   void Erase(const std::string& id) {
@@ -138,24 +177,27 @@ struct Relay::State {
     by_id.erase(it);
   }
 
-  // REQUIRES: mu held. Live updates to open subscriptions (limit is ignored after EOSE).
-  void Broadcast(const Stored& s) {
+  // REQUIRES: mu held. Live updates to open subscriptions (limit is ignored after EOSE); queued
+  // on a subscription whose initial answer is being read.
+  void Broadcast(const std::shared_ptr<const Stored>& s) {
     for (const auto& c : connections) {
       if (!c->socket) continue;
-      for (const auto& [sub, filters] : c->subscriptions) {
-        if (std::any_of(filters.begin(), filters.end(), [&](const auto& f) { return cn::Matches(f, s.event); }))
-          c->socket->SendText(EventMessage(sub, s.json));
+      for (auto& [sub, subscription] : c->subscriptions) {
+        if (!MatchesAny(subscription.filters, s->event)) continue;
+        if (subscription.reading) subscription.queued.push_back(s);
+        else c->socket->SendText(EventMessage(sub, s->json));
       }
     }
   }
 
   void OnText(const std::shared_ptr<Connection>& c, const std::string& text);
   void OnEvent(Connection& c, const nlohmann::json& msg, size_t raw_size);
-  void OnReq(Connection& c, const nlohmann::json& msg);
+  void OnReq(std::unique_lock<std::mutex>& lock, const std::shared_ptr<Connection>& c, const nlohmann::json& msg);
+  std::vector<std::shared_ptr<const Stored>> ReadStored(const std::vector<cn::Filter>& filters) const;
 };
 
 void Relay::State::OnText(const std::shared_ptr<Connection>& c, const std::string& text) {
-  std::lock_guard lock(mu);
+  std::unique_lock lock(mu);
   if (!c->socket) return;
   const int64_t minute = Now() / 60;
   if (minute != c->window_start) {
@@ -177,7 +219,7 @@ void Relay::State::OnText(const std::shared_ptr<Connection>& c, const std::strin
   if (type == "EVENT") {
     OnEvent(*c, msg, text.size());
   } else if (type == "REQ") {
-    OnReq(*c, msg);
+    OnReq(lock, c, msg);
   } else if (type == "CLOSE") {
     if (msg.size() != 2 || !msg[1].is_string()) {
       c->socket->SendText(Notice("error: CLOSE takes one subscription id"));
@@ -204,6 +246,7 @@ void Relay::State::OnEvent(Connection& c, const nlohmann::json& msg, size_t raw_
   if (e.kind != 38383 && e.kind != 31986 && e.kind != 1059)
     return refuse("blocked: this relay accepts kinds 38383 (federation orders), 31986 (ratings), 1059 (gift wraps)");
   if (e.created_at > Now() + options.max_future_s) return refuse("invalid: created_at is too far in the future");
+  if (cn::IsExpired(e, Now())) return refuse("invalid: this event has expired (NIP-40)");
   if (by_id.count(e.id)) {
     c.socket->SendText(Ok(id, true, "duplicate: already have this event"));
     return;
@@ -220,13 +263,21 @@ void Relay::State::OnEvent(Connection& c, const nlohmann::json& msg, size_t raw_
   }
   if (++c.events_in_window > options.max_events_per_minute) return refuse("rate-limited: too many events");
   const bool own = e.pubkey == options.own_pubkey;
+  // Ours are served from the store: a copy from a client is not held (its id was checked, so it
+  // is one we signed).
+  if (own && options.stored_events) {
+    c.socket->SendText(Ok(id, true, "duplicate: this coordinator's events are served from its store"));
+    return;
+  }
   std::string json = cn::ToJson(e);
   std::string why = Insert(std::move(e), std::move(json), !own);
   if (why.empty()) c.socket->SendText(Ok(id, true, ""));
   else c.socket->SendText(Ok(id, why.rfind("duplicate:", 0) == 0, why));
 }
 
-void Relay::State::OnReq(Connection& c, const nlohmann::json& msg) {
+void Relay::State::OnReq(std::unique_lock<std::mutex>& lock, const std::shared_ptr<Connection>& conn,
+                         const nlohmann::json& msg) {
+  Connection& c = *conn;
   if (msg.size() < 2 || !msg[1].is_string()) {
     c.socket->SendText(Notice("error: REQ takes a subscription id and filters"));
     return;
@@ -259,28 +310,119 @@ void Relay::State::OnReq(Connection& c, const nlohmann::json& msg) {
     }
     filters.push_back(std::move(*f));
   }
-  // The initial answer: per filter its newest `limit` events, the union sent newest first.
-  std::set<std::pair<int64_t, std::string>, NewestFirst> chosen;
+  // From here on, what is published goes to this subscription's queue (a REQ with the id of an
+  // open subscription replaces it, NIP-01).
+  Subscription& registered = c.subscriptions[sub];
+  registered = Subscription{filters, /*reading=*/true, {}};
+
+  // The candidates: per filter its newest `limit` events of what is held and of the store.
+  const int64_t now = Now();
+  std::map<std::pair<int64_t, std::string>, std::shared_ptr<const Stored>, NewestFirst> candidates;
   for (const auto& f : filters) {
     size_t limit = options.max_results;
     if (f.limit) limit = std::min<size_t>(limit, static_cast<size_t>(*f.limit));
     size_t n = 0;
     for (const auto& key : by_time) {
-      if (n >= limit || chosen.size() >= options.max_results) break;
+      if (n >= limit) break;
       if (f.until && key.first > *f.until) continue;
       if (f.since && key.first < *f.since) break;
-      const auto& s = *by_id.at(key.second);
-      if (cn::Matches(f, s.event)) {
+      const auto& s = by_id.at(key.second);
+      if (cn::Matches(f, s->event) && !cn::IsExpired(s->event, now)) {
+        candidates.emplace(key, s);
+        ++n;
+      }
+    }
+  }
+  if (options.stored_events) {
+    lock.unlock();
+    auto stored = ReadStored(filters);
+    lock.lock();
+    for (auto& s : stored) candidates.emplace(std::make_pair(s->event.created_at, s->event.id), std::move(s));
+  }
+  auto it = c.subscriptions.find(sub);
+  if (!c.socket || it == c.subscriptions.end()) return;  // closed meanwhile
+  Subscription& subscription = it->second;
+
+  // The answer: per filter its newest `limit` candidates, the union newest first, at most
+  // max_results, one event per address (the newest).
+  std::set<std::pair<int64_t, std::string>, NewestFirst> chosen;
+  for (const auto& f : filters) {
+    size_t limit = options.max_results;
+    if (f.limit) limit = std::min<size_t>(limit, static_cast<size_t>(*f.limit));
+    size_t n = 0;
+    for (const auto& [key, s] : candidates) {
+      if (n >= limit) break;
+      if (cn::Matches(f, s->event)) {
         chosen.insert(key);
         ++n;
       }
     }
   }
+  std::set<std::string> sent;
+  std::map<std::string, int64_t> sent_addresses;  // address → created_at
   for (const auto& key : chosen) {
-    if (!c.socket->SendText(EventMessage(sub, by_id.at(key.second)->json))) return;
+    if (sent.size() >= options.max_results) break;
+    const auto& s = candidates.at(key);
+    const std::string address = AddressOf(s->event);
+    if (!address.empty() && !sent_addresses.emplace(address, s->event.created_at).second) continue;
+    sent.insert(s->event.id);
+    if (!c.socket->SendText(EventMessage(sub, s->json))) return;
   }
   c.socket->SendText("[\"EOSE\"," + Quote(sub) + "]");
-  c.subscriptions[sub] = std::move(filters);
+  // What was published during the read, unless the answer carried it or a newer state of it.
+  for (const auto& s : subscription.queued) {
+    if (sent.count(s->event.id)) continue;
+    const std::string address = AddressOf(s->event);
+    if (!address.empty()) {
+      auto a = sent_addresses.find(address);
+      if (a != sent_addresses.end() && a->second >= s->event.created_at) continue;
+    }
+    if (!c.socket->SendText(EventMessage(sub, s->json))) return;
+  }
+  subscription.queued.clear();
+  subscription.reading = false;
+}
+
+// Without the lock: the store's rows in the filters' widest time window, newest first; each
+// row's columns checked against the filters before its JSON is parsed; per filter at most
+// its limit.
+std::vector<std::shared_ptr<const Relay::Stored>> Relay::State::ReadStored(
+    const std::vector<cn::Filter>& filters) const {
+  int64_t since = std::numeric_limits<int64_t>::max();
+  int64_t until = 0;
+  for (const auto& f : filters) {
+    since = std::min(since, f.since.value_or(0));
+    until = std::max(until, f.until.value_or(std::numeric_limits<int64_t>::max()));
+  }
+  std::vector<size_t> counts(filters.size(), 0);
+  std::vector<std::shared_ptr<const Stored>> out;
+  if (since > until) return out;
+  const int64_t now = Now();
+  for (auto& row : options.stored_events(since, until, options.max_stored_scan)) {
+    std::vector<size_t> may;
+    for (size_t i = 0; i < filters.size(); ++i) {
+      const cn::Filter& f = filters[i];
+      const size_t limit = std::min<size_t>(options.max_results, f.limit ? static_cast<size_t>(*f.limit) : SIZE_MAX);
+      if (counts[i] < limit && MayMatch(f, row)) may.push_back(i);
+    }
+    if (may.empty()) continue;
+    nlohmann::json j = nlohmann::json::parse(row.json, nullptr, /*allow_exceptions=*/false);
+    auto e = cn::ParseEvent(j);
+    if (!e || cn::IsExpired(*e, now)) continue;
+    bool matched = false;
+    for (size_t i : may) {
+      if (cn::Matches(filters[i], *e)) {
+        ++counts[i];
+        matched = true;
+      }
+    }
+    if (!matched) continue;
+    auto s = std::make_shared<Stored>();
+    s->event = std::move(*e);
+    s->json = std::move(row.json);
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 Relay::Relay(RelayOptions options) : m_state(std::make_shared<State>(std::move(options))) {}
@@ -301,6 +443,20 @@ base::Expected<void, std::string> Relay::Publish(const std::string& event_json) 
   std::string json = cn::ToJson(*e);
   std::string why = m_state->Insert(std::move(*e), std::move(json), /*foreign_event=*/false);
   if (!why.empty() && why.rfind("duplicate:", 0) != 0) return base::Err("relay: publish: " + why);
+  return {};
+}
+
+base::Expected<void, std::string> Relay::PublishStored(const std::string& event_json) {
+  nlohmann::json j = nlohmann::json::parse(event_json, nullptr, false);
+  if (j.is_discarded()) return base::Err(std::string("relay: publish: not JSON"));
+  auto e = cn::ParseEvent(j);
+  if (!e) return base::Err("relay: publish: " + e.error());
+  if (auto v = cn::Verify(*e); !v) return base::Err("relay: publish: " + v.error());
+  auto s = std::make_shared<Stored>();
+  s->json = cn::ToJson(*e);
+  s->event = std::move(*e);
+  std::lock_guard lock(m_state->mu);
+  m_state->Broadcast(s);
   return {};
 }
 

@@ -177,4 +177,20 @@ std::optional<std::string> TagValue(const Event& e, std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<int64_t> ExpirationOf(const Event& e) {
+  const std::optional<std::string> v = TagValue(e, "expiration");
+  if (!v || v->empty() || v->size() > 18) return std::nullopt;
+  int64_t out = 0;
+  for (char ch : *v) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    out = out * 10 + (ch - '0');
+  }
+  return out;
+}
+
+bool IsExpired(const Event& e, int64_t now) {
+  const std::optional<int64_t> expiration = ExpirationOf(e);
+  return expiration && *expiration <= now;
+}
+
 }  // namespace coordinator::nostr

@@ -69,6 +69,11 @@ base::Expected<void, std::string> Verify(const Event& e);
 // The first value of the first tag named `name` (["d", "x"] → "x"); nullopt if none.
 std::optional<std::string> TagValue(const Event& e, std::string_view name);
 
+// NIP-40: the event's expiration tag, a Unix time (nullopt: none, or not a whole number).
+std::optional<int64_t> ExpirationOf(const Event& e);
+// NIP-40: "Relays SHOULD NOT send expired events to clients": expiration <= now.
+bool IsExpired(const Event& e, int64_t now);
+
 // NIP-01 kind ranges.
 inline bool IsReplaceable(int kind) { return kind == 0 || kind == 3 || (kind >= 10000 && kind < 20000); }
 inline bool IsEphemeral(int kind) { return kind >= 20000 && kind < 30000; }

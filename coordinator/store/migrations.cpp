@@ -463,8 +463,14 @@ CREATE TABLE nostr_side_events (
 ) STRICT;
 )sql";
 
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
-                                       kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8};
+// Version 9: the relay at /relay/ reads the order events newest first from the store (it holds
+// none in memory): Store::NostrEventsNewestFirst.
+constexpr const char kSchemaV9[] = R"sql(
+CREATE INDEX nostr_events_created ON nostr_events (created_at DESC, event_id);
+)sql";
+
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5,
+                                       kSchemaV6, kSchemaV7, kSchemaV8, kSchemaV9};
 
 constexpr const char kCreateVersionTable[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("

@@ -82,6 +82,7 @@ class SqliteStore final : public Store {
   std::vector<Notification> NotificationsOf(int64_t robot_id, int64_t since, size_t limit) override;
   std::optional<NostrEventRecord> NostrEventAt(int kind, const std::string& pubkey, const std::string& d_tag) override;
   std::vector<NostrEventRecord> NostrEvents() override;
+  std::vector<NostrEventRecord> NostrEventsNewestFirst(int64_t since, int64_t until, size_t limit) override;
   std::optional<Heartbeat> LastHeartbeat() override;
   std::optional<Outage> OpenOutage(OutageReason reason) override;
   std::vector<Outage> RecentOutages(size_t limit) override;

@@ -502,6 +502,12 @@ std::vector<NostrEventRecord> SqliteStore::NostrEvents() {
   return Select<NostrEventRecord>(kSql);
 }
 
+std::vector<NostrEventRecord> SqliteStore::NostrEventsNewestFirst(int64_t since, int64_t until, size_t limit) {
+  static const std::string kSql = SelectSql<NostrEventRecord>(
+      "WHERE created_at BETWEEN ?1 AND ?2 ORDER BY created_at DESC, event_id LIMIT ?3");
+  return Select<NostrEventRecord>(kSql, since, until, Clamp(limit));
+}
+
 std::vector<LedgerEntry> SqliteStore::LedgerBetween(int64_t start, int64_t end) {
   static const std::string kSql =
       SelectSql<LedgerEntry>("WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at, id");

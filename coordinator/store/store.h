@@ -131,6 +131,9 @@ class Store {
   virtual std::optional<NostrEventRecord> NostrEventAt(int kind, const std::string& pubkey,
                                                        const std::string& d_tag) = 0;
   virtual std::vector<NostrEventRecord> NostrEvents() = 0;
+  // The events with since <= created_at <= until, newest first (ties: lowest event id first,
+  // NIP-01's order), at most `limit`.
+  virtual std::vector<NostrEventRecord> NostrEventsNewestFirst(int64_t since, int64_t until, size_t limit) = 0;
   // The last heartbeat written (nullopt: never, e.g. a new database).
   virtual std::optional<Heartbeat> LastHeartbeat() = 0;
   // The outage of `reason` still going on (ended_at 0), if any.

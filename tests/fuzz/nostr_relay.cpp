@@ -2,8 +2,9 @@
 // input is a sequence of client messages, one per line (["REQ", …], ["EVENT", …], ["CLOSE", …]
 // or anything), fed to the relay's real message handler on a connection of the real
 // api::http::WebSocket type whose link is never attached to a socket (what the relay sends
-// stays queued on it). The relay holds two of our own signed order events first, so that
-// subscriptions match. Never a crash; every answer is a JSON array of a NIP-01 relay message.
+// stays queued on it). As in coordinatord, two of our own signed order events are in the
+// "store" (options.stored_events) and one is held (Publish), so that subscriptions match both
+// ways. Never a crash; every answer is a JSON array of a NIP-01 relay message.
 //
 // FUZZ_PRINT_EVENTS=1 prints, instead of fuzzing, EVENT messages signed by the federation key
 // the relay trusts (for the seed corpus: the fuzzer cannot sign).
@@ -34,7 +35,8 @@ struct Keys {
   escrow::crypto::Signer peer = escrow::crypto::Signer::FromSeed("fuzz-relay-federation-peer");
   std::string own_hex;
   std::string peer_hex;
-  std::vector<std::string> own_events;  // wire JSON
+  std::vector<api::nostr::StoredEvent> stored;  // newest first
+  std::string held;                             // wire JSON
 };
 
 cn::Event OrderEvent(const std::string& d, int64_t created_at, const std::string& status) {
@@ -54,10 +56,12 @@ Keys& K() {
     auto peer_x = k->peer.XOnlyPublicKey();
     k->own_hex = base::HexEncode(own_x.data(), own_x.size());
     k->peer_hex = base::HexEncode(peer_x.data(), peer_x.size());
-    for (int i = 1; i <= 2; ++i) {
-      cn::Event e = OrderEvent("own-order-" + std::to_string(i), kNow - 600 * i, "pending");
+    for (int i = 1; i <= 3; ++i) {
+      const std::string d = "own-order-" + std::to_string(i);
+      cn::Event e = OrderEvent(d, kNow - 600 * i, "pending");
       cn::Sign(e, k->own);
-      k->own_events.push_back(cn::ToJson(e));
+      if (i == 3) k->held = cn::ToJson(e);
+      else k->stored.push_back({e.id, e.kind, e.pubkey, d, e.created_at, cn::ToJson(e)});
     }
     return k;
   }();
@@ -94,8 +98,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.federation_pubkeys = {k.own_hex, k.peer_hex};
   options.now = [] { return kNow; };
   options.gift_wrap_recipient = [](const std::string& pubkey) { return !pubkey.empty() && pubkey[0] == 'a'; };
+  options.stored_events = [&k](int64_t since, int64_t until, size_t limit) {
+    std::vector<api::nostr::StoredEvent> out;
+    for (const auto& s : k.stored) {
+      if (s.created_at >= since && s.created_at <= until && out.size() < limit) out.push_back(s);
+    }
+    return out;
+  };
   api::nostr::Relay relay(options);
-  for (const std::string& e : k.own_events) FUZZ_CHECK(relay.Publish(e).ok());
+  FUZZ_CHECK(relay.Publish(k.held).ok());
 
   auto life = std::make_shared<api::http::internal::ServerLife>();
   auto link = std::make_shared<api::http::internal::WebSocketLink>("127.0.0.1", life, api::http::WebSocketOptions{});

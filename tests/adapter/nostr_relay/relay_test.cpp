@@ -6,9 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -51,6 +55,27 @@ class RelayTest : public ::testing::Test {
     };
     m_relay = std::make_unique<Relay>(o);
     ASSERT_TRUE(m_server.AddWebSocket("/relay/", m_relay->Acceptor()).ok());
+    // As coordinatord: our order events read from the store (here rows in memory, one per
+    // address, read as NostrEventsNewestFirst does), with hooks around the read.
+    o.stored_events = [this](int64_t since, int64_t until, size_t limit) {
+      if (m_before_read) m_before_read();
+      std::vector<StoredEvent> out;
+      {
+        std::lock_guard lock(m_rows_mu);
+        ++m_reads;
+        for (const auto& [d, row] : m_rows) {
+          if (row.created_at >= since && row.created_at <= until) out.push_back(row);
+        }
+      }
+      std::sort(out.begin(), out.end(), [](const StoredEvent& a, const StoredEvent& b) {
+        return a.created_at != b.created_at ? a.created_at > b.created_at : a.id < b.id;
+      });
+      if (out.size() > limit) out.resize(limit);
+      if (m_after_read) m_after_read();
+      return out;
+    };
+    m_stored = std::make_unique<Relay>(o);
+    ASSERT_TRUE(m_server.AddWebSocket("/stored/", m_stored->Acceptor()).ok());
     http::ServerOptions so;
     so.port = 0;
     so.websocket.max_message_bytes = 16 * 1024;
@@ -64,17 +89,29 @@ class RelayTest : public ::testing::Test {
   }
 
   cn::Event Order(const escrow::crypto::Signer& key, const std::string& d, const std::string& status,
-                  int64_t created_at) {
+                  int64_t created_at, std::optional<int64_t> expiration = std::nullopt) {
     cn::Event e;
     e.kind = 38383;
     e.created_at = created_at;
     e.tags = {{"d", d}, {"k", "sell"}, {"f", "EUR"}, {"s", status}, {"network", "mainnet"}};
+    if (expiration) e.tags.push_back({"expiration", std::to_string(*expiration)});
     cn::Sign(e, key);
     return e;
   }
 
-  void Connect(WsClient& c) {
-    auto h = c.Connect(m_server.Port(), "/relay/");
+  // The engine's commit of an order event: the address's row replaced.
+  void Commit(const cn::Event& e) {
+    std::lock_guard lock(m_rows_mu);
+    m_rows[e.tags[0][1]] = StoredEvent{e.id, e.kind, e.pubkey, e.tags[0][1], e.created_at, cn::ToJson(e)};
+  }
+  // … and its notification to the relay, after the commit.
+  void CommitAndPublish(const cn::Event& e) {
+    Commit(e);
+    ASSERT_TRUE(m_stored->PublishStored(cn::ToJson(e)).ok());
+  }
+
+  void Connect(WsClient& c, const char* path = "/relay/") {
+    auto h = c.Connect(m_server.Port(), path);
     ASSERT_TRUE(h.upgraded) << h.status << " " << h.error;
   }
   static Json ReadJson(WsClient& c, std::chrono::milliseconds timeout = 10s) {
@@ -109,6 +146,11 @@ class RelayTest : public ::testing::Test {
   std::mutex m_recipients_mu;
   std::set<std::string> m_recipients;
   std::unique_ptr<Relay> m_relay;
+  std::mutex m_rows_mu;
+  std::map<std::string, StoredEvent> m_rows;  // d → row
+  int m_reads = 0;
+  std::function<void()> m_before_read, m_after_read;  // set before a REQ, reset after
+  std::unique_ptr<Relay> m_stored;
   http::HttpServer m_server;
 };
 
@@ -153,6 +195,94 @@ TEST_F(RelayTest, RoboSatsBookRequestReturnsOurOrdersThenEoseThenLiveUpdates) {
   Json other = ReadJson(c2);
   ASSERT_TRUE(other.is_array());
   EXPECT_EQ(other[2]["tags"][0][1], "c");
+}
+
+// coordinatord: the order events are in the store, not in the relay's memory. What the engine
+// commits while a REQ's answer is being read reaches the subscriber once, after EOSE, and never
+// as a stale state after a newer one.
+TEST_F(RelayTest, OrdersAreServedFromTheStoreAndNothingCommittedDuringARequestIsLostOrStale) {
+  auto a = Order(m_own, "a", "pending", kNow - 100);
+  auto b = Order(m_own, "b", "pending", kNow - 50);
+  auto old = Order(m_own, "old", "pending", kNow - 200000);                  // before `since`
+  auto gone = Order(m_own, "gone", "pending", kNow - 40, /*expiration=*/kNow - 1);  // NIP-40
+  for (const auto& e : {a, b, old, gone}) Commit(e);
+
+  const Json req = Json::array(
+      {"REQ", "subscribeBook", {{"authors", {Pub(m_own), Pub(m_fellow)}}, {"kinds", {38383}}, {"since", kNow - 108000}}});
+  WsClient c;
+  Connect(c, "/stored/");
+  ASSERT_TRUE(c.SendText(req.dump()));
+  EXPECT_EQ(ReadUntilEose(c, "subscribeBook"), (std::vector<std::string>{b.id, a.id}));
+  EXPECT_EQ(m_stored->EventCount(), 0u);  // nothing held
+
+  // A second subscriber's REQ, interleaved with the engine: before the rows are read, a is
+  // taken (committed, and its notification arrives during the read, so the answer and the
+  // queue both carry it), and a late notification of a's first state arrives; after the read,
+  // order c is committed.
+  auto a_taken = Order(m_own, "a", "in-progress", kNow - 10);
+  auto c_new = Order(m_own, "c", "pending", kNow - 5);
+  m_before_read = [&] {
+    Commit(a_taken);
+    ASSERT_TRUE(m_stored->PublishStored(cn::ToJson(a)).ok());  // stale by the time it is sent
+    ASSERT_TRUE(m_stored->PublishStored(cn::ToJson(a_taken)).ok());
+  };
+  m_after_read = [&] { CommitAndPublish(c_new); };
+  WsClient c2;
+  Connect(c2, "/stored/");
+  ASSERT_TRUE(c2.SendText(req.dump()));
+  EXPECT_EQ(ReadUntilEose(c2, "subscribeBook"), (std::vector<std::string>{a_taken.id, b.id}));
+  m_before_read = nullptr;
+  m_after_read = nullptr;
+  Json queued = ReadJson(c2);
+  ASSERT_TRUE(queued.is_array()) << queued.dump();
+  EXPECT_EQ(queued[0], "EVENT");
+  EXPECT_EQ(queued[2]["id"], c_new.id);
+  EXPECT_EQ(c2.Read(300ms).kind, WsMessage::kTimeout);  // neither a again nor its stale state
+  // The first subscriber, live all along, got each notification as it came, in order.
+  for (const auto& e : {a, a_taken, c_new}) {
+    Json live = ReadJson(c);
+    ASSERT_TRUE(live.is_array()) << live.dump();
+    EXPECT_EQ(live[2]["id"], e.id);
+  }
+  EXPECT_EQ(m_stored->EventCount(), 0u);
+
+  // A client sending one of our events back: acknowledged, not held. One of ours expired: refused.
+  ASSERT_TRUE(c.SendText(Json::array({"EVENT", cn::ToJsonValue(b)}).dump()));
+  Json ok = ReadJson(c);
+  EXPECT_EQ(ok[2], true) << ok.dump();
+  EXPECT_EQ(ok[3].get<std::string>().rfind("duplicate:", 0), 0u) << ok.dump();
+  auto expired = Order(m_fellow, "exp", "pending", kNow - 30, kNow - 1);
+  ASSERT_TRUE(c.SendText(Json::array({"EVENT", cn::ToJsonValue(expired)}).dump()));
+  ok = ReadJson(c);
+  EXPECT_EQ(ok[2], false) << ok.dump();
+  EXPECT_EQ(ok[3].get<std::string>().rfind("invalid:", 0), 0u) << ok.dump();
+  // A fellow coordinator's order is held, and merged with ours newest first.
+  auto fellow = Order(m_fellow, "f", "pending", kNow - 20);
+  WsClient w;  // (c's open subscription gets the fellow's order live, before w's OK)
+  Connect(w, "/stored/");
+  ASSERT_TRUE(w.SendText(Json::array({"EVENT", cn::ToJsonValue(fellow)}).dump()));
+  EXPECT_EQ(ReadJson(w), Json::array({"OK", fellow.id, true, ""}));
+  EXPECT_EQ(m_stored->EventCount(), 1u);
+
+  WsClient r;
+  Connect(r, "/stored/");
+  auto ids = [&](const Json& filter, std::vector<std::string> want) {
+    ASSERT_TRUE(r.SendText(Json::array({"REQ", "s", filter}).dump()));
+    EXPECT_EQ(ReadUntilEose(r, "s"), want) << filter.dump();
+  };
+  ids(req[2], {c_new.id, a_taken.id, fellow.id, b.id});
+  ids(Json::object(), {c_new.id, a_taken.id, fellow.id, b.id, old.id});
+  ids({{"ids", {b.id, old.id}}}, {b.id, old.id});
+  ids({{"#d", {"a", "old"}}}, {a_taken.id, old.id});
+  ids({{"#s", {"in-progress"}}}, {a_taken.id});
+  ids({{"kinds", {31986}}}, {});
+  ids({{"authors", {Pub(m_fellow)}}}, {fellow.id});
+  ids({{"until", kNow - 20}, {"limit", 2}}, {fellow.id, b.id});
+  ids({{"limit", 1}}, {c_new.id});
+  // Several filters: each with its own limit over the store and the held events.
+  ASSERT_TRUE(r.SendText(Json::array({"REQ", "s", {{"#d", {"old"}}}, {{"authors", {Pub(m_fellow)}}, {"limit", 1}}}).dump()));
+  EXPECT_EQ(ReadUntilEose(r, "s"), (std::vector<std::string>{fellow.id, old.id}));
+  EXPECT_GT(m_reads, 0);
 }
 
 TEST_F(RelayTest, FiltersFollowNip01) {

@@ -74,6 +74,10 @@ class FaultyStore final : public coordinator::Store {
     return m_real->NostrEventAt(kind, pubkey, d_tag);
   }
   std::vector<coordinator::NostrEventRecord> NostrEvents() override { return m_real->NostrEvents(); }
+  std::vector<coordinator::NostrEventRecord> NostrEventsNewestFirst(int64_t since, int64_t until,
+                                                                    size_t limit) override {
+    return m_real->NostrEventsNewestFirst(since, until, limit);
+  }
   base::Expected<void, std::string> Put(const coordinator::Outage& o) override { return m_real->Put(o); }
   base::Expected<void, std::string> Put(const coordinator::Heartbeat& h) override { return m_real->Put(h); }
   std::optional<coordinator::Heartbeat> LastHeartbeat() override { return m_real->LastHeartbeat(); }

@@ -50,5 +50,24 @@ TEST_F(NostrEventsTest, AnAddressHoldsOneEventReplacedInPlace) {
   EXPECT_EQ(all[1].event_id, a2.event_id);
 }
 
+TEST_F(NostrEventsTest, ARangeIsReadNewestFirstWithTiesByLowestEventIdAndLimited) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Put(Record(*store, "a", 100, '5')).ok());
+  ASSERT_TRUE(store->Put(Record(*store, "b", 300, '2')).ok());
+  ASSERT_TRUE(store->Put(Record(*store, "c", 200, '9')).ok());
+  ASSERT_TRUE(store->Put(Record(*store, "d", 200, '1')).ok());
+  ASSERT_TRUE(store->Put(Record(*store, "e", 400, '3')).ok());
+  auto d_tags = [](const std::vector<NostrEventRecord>& rows) {
+    std::string out;
+    for (const auto& r : rows) out += r.d_tag;
+    return out;
+  };
+  EXPECT_EQ(d_tags(store->NostrEventsNewestFirst(0, 1000, 100)), "ebdca");
+  EXPECT_EQ(d_tags(store->NostrEventsNewestFirst(200, 300, 100)), "bdc");  // both bounds inclusive
+  EXPECT_EQ(d_tags(store->NostrEventsNewestFirst(0, 1000, 3)), "ebd");
+  EXPECT_EQ(d_tags(store->NostrEventsNewestFirst(401, 1000, 3)), "");
+}
+
 }  // namespace
 }  // namespace coordinator::store_test

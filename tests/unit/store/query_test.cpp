@@ -172,6 +172,7 @@ TEST_F(QueryTest, EveryQueryUsesAnIndex) {
   (void)store->CountRobots();
   (void)store->CountRobotsSeenSince(10);
   (void)store->LastOrderIdOf(1);
+  (void)store->NostrEventsNewestFirst(0, 100, 10);
 
   store::Db& db = dynamic_cast<store::SqliteStore&>(*store).db();
   const std::string whole_ledger = store::SelectSql<LedgerEntry>("ORDER BY id");
