@@ -366,7 +366,10 @@ void Relay::State::OnReq(std::unique_lock<std::mutex>& lock, const std::shared_p
     const std::string address = AddressOf(s->event);
     if (!address.empty() && !sent_addresses.emplace(address, s->event.created_at).second) continue;
     sent.insert(s->event.id);
-    if (!c.socket->SendText(EventMessage(sub, s->json))) return;
+    if (!c.socket->SendText(EventMessage(sub, s->json))) {
+      c.subscriptions.erase(it);  // nothing more is queued on it
+      return;
+    }
   }
   c.socket->SendText("[\"EOSE\"," + Quote(sub) + "]");
   // What was published during the read, unless the answer carried it or a newer state of it.
@@ -377,7 +380,10 @@ void Relay::State::OnReq(std::unique_lock<std::mutex>& lock, const std::shared_p
       auto a = sent_addresses.find(address);
       if (a != sent_addresses.end() && a->second >= s->event.created_at) continue;
     }
-    if (!c.socket->SendText(EventMessage(sub, s->json))) return;
+    if (!c.socket->SendText(EventMessage(sub, s->json))) {
+      c.subscriptions.erase(it);
+      return;
+    }
   }
   subscription.queued.clear();
   subscription.reading = false;
