@@ -65,6 +65,11 @@ std::string EventMessage(std::string_view sub, const std::string& json) {
   return "[\"EVENT\"," + Quote(sub) + "," + json + "]";
 }
 
+// A filter's limit on a REQ's initial answer, within the relay's.
+size_t LimitOf(const cn::Filter& f, size_t max_results) {
+  return f.limit ? std::min<size_t>(max_results, static_cast<size_t>(*f.limit)) : max_results;
+}
+
 bool MatchesAny(const std::vector<cn::Filter>& filters, const cn::Event& e) {
   return std::any_of(filters.begin(), filters.end(), [&](const auto& f) { return cn::Matches(f, e); });
 }
@@ -312,15 +317,13 @@ void Relay::State::OnReq(std::unique_lock<std::mutex>& lock, const std::shared_p
   }
   // From here on, what is published goes to this subscription's queue (a REQ with the id of an
   // open subscription replaces it, NIP-01).
-  Subscription& registered = c.subscriptions[sub];
-  registered = Subscription{filters, /*reading=*/true, {}};
+  c.subscriptions[sub] = Subscription{filters, /*reading=*/true, {}};
 
   // The candidates: per filter its newest `limit` events of what is held and of the store.
   const int64_t now = Now();
   std::map<std::pair<int64_t, std::string>, std::shared_ptr<const Stored>, NewestFirst> candidates;
   for (const auto& f : filters) {
-    size_t limit = options.max_results;
-    if (f.limit) limit = std::min<size_t>(limit, static_cast<size_t>(*f.limit));
+    const size_t limit = LimitOf(f, options.max_results);
     size_t n = 0;
     for (const auto& key : by_time) {
       if (n >= limit) break;
@@ -347,8 +350,7 @@ void Relay::State::OnReq(std::unique_lock<std::mutex>& lock, const std::shared_p
   // max_results, one event per address (the newest).
   std::set<std::pair<int64_t, std::string>, NewestFirst> chosen;
   for (const auto& f : filters) {
-    size_t limit = options.max_results;
-    if (f.limit) limit = std::min<size_t>(limit, static_cast<size_t>(*f.limit));
+    const size_t limit = LimitOf(f, options.max_results);
     size_t n = 0;
     for (const auto& [key, s] : candidates) {
       if (n >= limit) break;
@@ -408,8 +410,7 @@ std::vector<std::shared_ptr<const Relay::Stored>> Relay::State::ReadStored(
     std::vector<size_t> may;
     for (size_t i = 0; i < filters.size(); ++i) {
       const cn::Filter& f = filters[i];
-      const size_t limit = std::min<size_t>(options.max_results, f.limit ? static_cast<size_t>(*f.limit) : SIZE_MAX);
-      if (counts[i] < limit && MayMatch(f, row)) may.push_back(i);
+      if (counts[i] < LimitOf(f, options.max_results) && MayMatch(f, row)) may.push_back(i);
     }
     if (may.empty()) continue;
     nlohmann::json j = nlohmann::json::parse(row.json, nullptr, /*allow_exceptions=*/false);
@@ -439,11 +440,20 @@ Relay::~Relay() {
   m_state->connections.clear();
 }
 
-base::Expected<void, std::string> Relay::Publish(const std::string& event_json) {
+namespace {
+// One of our events as Publish and PublishStored get it (wire JSON).
+base::Expected<cn::Event, std::string> ParseOwn(const std::string& event_json) {
   nlohmann::json j = nlohmann::json::parse(event_json, nullptr, false);
   if (j.is_discarded()) return base::Err(std::string("relay: publish: not JSON"));
   auto e = cn::ParseEvent(j);
   if (!e) return base::Err("relay: publish: " + e.error());
+  return e;
+}
+}  // namespace
+
+base::Expected<void, std::string> Relay::Publish(const std::string& event_json) {
+  auto e = ParseOwn(event_json);
+  if (!e) return base::Err(e.error());
   if (auto v = cn::Verify(*e); !v) return base::Err("relay: publish: " + v.error());
   std::lock_guard lock(m_state->mu);
   std::string json = cn::ToJson(*e);
@@ -453,11 +463,10 @@ base::Expected<void, std::string> Relay::Publish(const std::string& event_json) 
 }
 
 base::Expected<void, std::string> Relay::PublishStored(const std::string& event_json) {
-  nlohmann::json j = nlohmann::json::parse(event_json, nullptr, false);
-  if (j.is_discarded()) return base::Err(std::string("relay: publish: not JSON"));
-  auto e = cn::ParseEvent(j);
-  if (!e) return base::Err("relay: publish: " + e.error());
-  if (auto v = cn::Verify(*e); !v) return base::Err("relay: publish: " + v.error());
+  // Called on the engine's thread right after the commit of an event it signed in that
+  // transaction: parsed, not verified again.
+  auto e = ParseOwn(event_json);
+  if (!e) return base::Err(e.error());
   auto s = std::make_shared<Stored>();
   s->json = cn::ToJson(*e);
   s->event = std::move(*e);

@@ -97,7 +97,8 @@ class Relay {
   // unparsable or unverifiable JSON (logged by the caller; a bug).
   base::Expected<void, std::string> Publish(const std::string& event_json);
   // Sends one of our events, committed to the store that options.stored_events reads, to the
-  // matching subscriptions; holds nothing. Errors as Publish.
+  // matching subscriptions; holds nothing. Not verified again (we signed it). Errors: not an
+  // event's JSON.
   base::Expected<void, std::string> PublishStored(const std::string& event_json);
 
   // For HttpServer::AddWebSocket("/relay/", …).
