@@ -118,7 +118,7 @@ std::string FederationdMetrics::Scrape() const {
     if (slot.updated_ms > 0) {
       Add(age, static_cast<double>(std::max<int64_t>(0, now_ms - slot.updated_ms)) / 1000.0, {{"coordinator", alias}});
     }
-    if (slot.latency_ms >= 0) Add(latency, static_cast<double>(slot.latency_ms) / 1000.0, {{"coordinator", alias}});
+    if (slot.latency_us >= 0) Add(latency, static_cast<double>(slot.latency_us) / 1e6, {{"coordinator", alias}});
     Add(in_progress,
         slot.in_flight_since_ms > 0 ? static_cast<double>(std::max<int64_t>(0, now_ms - slot.in_flight_since_ms)) / 1000.0
                                     : 0.0,

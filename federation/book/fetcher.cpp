@@ -243,7 +243,8 @@ void BookFetcher::EndRound(size_t index) {
   slot->in_flight_since_ms = 0;
   slot->rounds++;
   slot->attempted_ms = NowMs();
-  slot->latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - round->started).count();
+  slot->latency_us = std::chrono::duration_cast<std::chrono::microseconds>(now - round->started).count();
+  slot->latency_ms = slot->latency_us / 1000;
   // The next round: `interval` after this one started, or now if this one took longer.
   m_due[index] = std::max(m_due[index], now);
 

@@ -26,6 +26,7 @@ struct CoordinatorSlot {
   int64_t updated_ms = 0;          // wall clock (Unix ms) when that round ended; 0 = never
   int64_t attempted_ms = 0;        // wall clock when the last round ended, good or not
   int64_t latency_ms = -1;         // the last round, from its start to its last answer
+  int64_t latency_us = -1;         // the same in microseconds (a loopback round can take < 1 ms)
   std::string last_error;          // why the last round failed; "" if it succeeded
   int64_t in_flight_since_ms = 0;  // wall clock when the round under way started; 0 = idle
   uint64_t rounds = 0;             // rounds ended
