@@ -66,12 +66,14 @@ class NostrInterop : public CoordinatorTrade {
     if (!std::filesystem::exists("/usr/bin/node")) GTEST_SKIP() << "needs nodejs (ops/setup installs it)";
     const std::string dir = InteropDir();
     // `npm ci` once (an installed node_modules is kept); better-sqlite3 compiles from source.
-    if (!std::filesystem::exists(dir + "/node_modules/@nostr-relay/event-repository-sqlite") ||
-        !std::filesystem::exists(dir + "/node_modules/nostr-tools")) {
-      auto ci = testsupport::Run({"/usr/bin/env", "sh", "-c", "cd '" + dir + "' && npm ci --no-audit --no-fund 1>&2"},
-                                 m_dir + "/npm.log", 900s);
-      ASSERT_EQ(ci.code, 0) << "npm ci failed: " << testsupport::ReadFile(m_dir + "/npm.log");
-    }
+    // Under a lock: ctest -j runs NostrInterop and NostrPublisherStatus at once, and a second
+    // `npm ci` would delete the node_modules the first one's relay is running from.
+    auto ci = testsupport::Run(
+        {"/usr/bin/env", "flock", dir + "/.npm-ci.lock", "sh", "-c",
+         "cd '" + dir + "' && { [ -d node_modules/@nostr-relay/event-repository-sqlite ] && "
+         "[ -d node_modules/nostr-tools ] || npm ci --no-audit --no-fund 1>&2; }"},
+        m_dir + "/npm.log", 900s);
+    ASSERT_EQ(ci.code, 0) << "npm ci failed: " << testsupport::ReadFile(m_dir + "/npm.log");
     m_port = FreeLoopbackPort();
     ASSERT_NE(m_port, 0);
     m_relay_url = "ws://127.0.0.1:" + std::to_string(m_port);
