@@ -11,6 +11,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "api/process_metrics.h"
+
 namespace api {
 namespace {
 
@@ -131,6 +133,7 @@ std::string FederationdMetrics::Scrape() const {
   for (auto* f : {&up, &status, &last_ok, &age, &latency, &in_progress, &rounds, &orders, &totals}) {
     if (!f->metric.empty()) out.push_back(std::move(*f));
   }
+  AppendProcessFamilies(out, "federationd");
   return prometheus::TextSerializer().Serialize(out);
 }
 

@@ -17,6 +17,7 @@
 //   federationd_coordinator_orders{coordinator}                        gauge (its last good book)
 //   federationd_coordinators{status}                                   gauge
 //   federationd_http_requests_total{route,method,status}               counter (the book's listener)
+//   and the process_* families with federationd_malloc_* (api/process_metrics.h).
 #pragma once
 
 #include <functional>

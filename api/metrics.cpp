@@ -10,7 +10,9 @@
 #include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <sqlite3.h>
 
+#include "api/process_metrics.h"
 #include "config/base/log.h"
 #include "coordinator/model.h"
 
@@ -335,6 +337,11 @@ void Metrics::Impl::AddLevels(std::vector<MetricFamily>& out) const {
 std::string Metrics::Scrape() const {
   std::vector<MetricFamily> families = m_impl->registry->Collect();
   m_impl->AddLevels(families);
+  AppendProcessFamilies(families, "coordinator");
+  FamilyBuilder(families, "coordinator_sqlite_memory_bytes",
+                "Memory SQLite holds now, every connection's page cache and statements (sqlite3_memory_used)",
+                MetricType::Gauge)
+      .Add(static_cast<double>(sqlite3_memory_used()));
   return prometheus::TextSerializer().Serialize(families);
 }
 

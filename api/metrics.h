@@ -37,6 +37,8 @@
 //   coordinator_dev_tax_payments_total{result=succeeded|failed}         counter
 //   coordinator_dev_tax_payments_in_flight                              gauge
 //   coordinator_dev_tax_pending_msat                                    gauge (accrued, not paid yet)
+//   coordinator_sqlite_memory_bytes                                     gauge (sqlite3_memory_used)
+// and the process_* families with coordinator_malloc_* (api/process_metrics.h).
 // The publisher to outside relays (nostr.relays, api/nostr/publisher.h), one series per relay
 // (label relay = its configured URL without user info, query or fragment):
 //   coordinator_nostr_relay_connected{relay}                            gauge 1/0

@@ -58,6 +58,22 @@ std::optional<double> QueryValue(const std::string& prometheus_url, const std::s
   return std::stod(result[0]["value"][1].get<std::string>());
 }
 
+// The value of an unlabelled series in a text scrape; -1 if absent.
+double SeriesValue(const std::string& text, const std::string& name) {
+  const size_t at = ("\n" + text).find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + name.size() + 1));
+}
+
+// VmRSS of a process, in bytes (/proc/<pid>/status); -1 if unreadable.
+int64_t ProcRssBytes(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
 class CoordinatorMetrics : public CoordinatorTrade {};
 
 TEST_F(CoordinatorMetrics, OperatorListenerServesPromtoolValidMetricsWithoutSecrets) {
@@ -82,6 +98,20 @@ TEST_F(CoordinatorMetrics, OperatorListenerServesPromtoolValidMetricsWithoutSecr
   EXPECT_NE(text.find("coordinator_engine_queue_depth"), std::string::npos);
   EXPECT_NE(text.find("coordinator_htlc_nearest_expiry_blocks"), std::string::npos);
   EXPECT_NE(text.find("coordinator_price_feed_age_seconds"), std::string::npos);
+  // The process's own figures (RSS, threads, descriptors, CPU), the heap in use and SQLite's.
+  for (const char* name : {"process_resident_memory_bytes ", "process_virtual_memory_bytes ", "process_cpu_seconds_total ",
+                           "process_start_time_seconds ", "process_open_fds ", "process_max_fds ", "process_threads ",
+                           "coordinator_malloc_in_use_bytes ", "coordinator_malloc_free_bytes ",
+                           "coordinator_sqlite_memory_bytes "}) {
+    EXPECT_NE(text.find(std::string("\n") + name), std::string::npos) << name;
+  }
+  // coordinatord's RSS as /metrics says is the RSS of coordinatord (its /proc), within the
+  // few pages that change between the two reads.
+  const double rss = SeriesValue(text, "process_resident_memory_bytes");
+  const double proc_rss = static_cast<double>(ProcRssBytes(m_coordinatord->pid()));
+  EXPECT_GT(rss, 1e6);
+  EXPECT_NEAR(rss, proc_rss, proc_rss * 0.2);
+  EXPECT_GT(SeriesValue(text, "coordinator_sqlite_memory_bytes"), 0.0);
   // Requests by route pattern: the make, the order view (its query is not part of the route).
   EXPECT_NE(text.find("route=\"/api/make/\""), std::string::npos);
   EXPECT_NE(text.find("route=\"/api/order/\""), std::string::npos);

@@ -60,6 +60,10 @@ TEST_F(FederationCluster, MetricsShowEachCoordinatorsFetchStatusAgeAndLatency) {
   EXPECT_NE(text.find("federationd_http_requests_total{method=\"GET\",route=\"/api/book/\",status=\"200\"}"),
             std::string::npos)
       << text;
+  // federationd's own figures.
+  EXPECT_GT(Series(text, "process_resident_memory_bytes").value_or(0), 1e6) << text;
+  EXPECT_GE(Series(text, "process_threads").value_or(0), 2.0) << text;
+  EXPECT_TRUE(Series(text, "federationd_malloc_in_use_bytes").has_value()) << text;
   EXPECT_EQ(text.find("127.0.0.1"), std::string::npos) << "a coordinator's URL became a label";
   EXPECT_EQ(RobotClient::Anonymous(m_url + "/metrics").status, 404) << "/metrics on the joint book's listener";
 
