@@ -25,6 +25,7 @@
 #include "federation/robot/pgp_keys.h"
 #include "federation/robot/token.h"
 #include "tests/support/coordinator_cluster.h"
+#include "tests/support/memory_sample.h"
 #include "tests/support/robot_client.h"
 #include "tests/support/test_support.h"
 
@@ -33,15 +34,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-long RssKiB(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
 
 std::unique_ptr<testsupport::RobotClient> NewRobot(const std::string& url) {
   const std::string token = federation::robot::GenerateToken();
@@ -103,7 +95,7 @@ int main(int argc, char** argv) {
   }
   auto coordinatord = std::move(started.value());
   std::this_thread::sleep_for(1s);
-  const long rss_start = RssKiB(coordinatord->pid());
+  const long rss_start = testsupport::RssKiB(coordinatord->pid());
 
   // Stored orders: 50 robots, each making and cancelling in turn.
   std::printf("making %d stored (cancelled) orders over HTTP...\n", stored);
@@ -131,7 +123,7 @@ int main(int argc, char** argv) {
     if (failures > 0) std::fprintf(stderr, "%d stored orders failed\n", failures.load());
   }
   const double stored_s = std::chrono::duration<double>(Clock::now() - t_stored).count();
-  const long rss_stored = RssKiB(coordinatord->pid());
+  const long rss_stored = testsupport::RssKiB(coordinatord->pid());
 
   // Public orders: made (status 0) while the coordinator runs.
   std::printf("making %d orders waiting for their bonds...\n", public_orders);
@@ -201,11 +193,14 @@ int main(int argc, char** argv) {
   const double reconcile_s = std::chrono::duration<double>(Clock::now() - t_restart).count();
   std::this_thread::sleep_for(2s);
   for (int i = 0; i < 3; ++i) testsupport::RobotClient::Anonymous(coordinatord->api_url() + "/api/book/");
-  const long rss_full = RssKiB(coordinatord->pid());
+  const testsupport::MemorySample full = testsupport::SampleMemory(coordinatord->pid(), coordinatord->operator_url());
+  const long rss_full = static_cast<long>(full.rss_kib);
 
   std::printf("\nP5 coordinatord RSS: %ld KiB at start; %ld KiB with %d stored orders (made in %.0f s); "
               "%ld KiB with %d stored + %d public\n",
               rss_start, rss_stored, stored, stored_s, rss_full, stored + public_orders, public_orders);
+  std::printf("P5 with %d public: heap in use %.1f MiB, free in malloc's arenas %.1f MiB, SQLite %.1f MiB, %d threads\n",
+              public_orders, full.heap_mib, full.free_mib, full.sqlite_mib, full.threads);
   std::printf("P6 restart with %d in-flight trades (bonds ACCEPTED while down): serving after %.2f s, "
               "all %d public after %.2f s%s\n",
               public_orders, serving_s, seen, reconcile_s, seen >= public_orders ? "" : " (NOT ALL: gave up)");

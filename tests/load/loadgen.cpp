@@ -47,8 +47,8 @@
 #include "config/base/log.h"
 #include "federation/robot/pgp_keys.h"
 #include "federation/robot/token.h"
-#include "tests/load/memory_sample.h"
 #include "tests/support/coordinator_cluster.h"
+#include "tests/support/memory_sample.h"
 #include "tests/support/pgp_keys.h"
 #include "tests/support/robot_client.h"
 #include "tests/support/test_support.h"
@@ -727,14 +727,14 @@ int Main(int argc, char** argv) {
   std::vector<std::pair<int, double>> heap_series;
   int elapsed = 0;
   std::printf("loadgen: coordinatord pid %d, RSS %lld KiB before the load\n", static_cast<int>(pid),
-              static_cast<long long>(RssKiB(pid)));
+              static_cast<long long>(testsupport::RssKiB(pid)));
   while (!done || load.Queued() > 0) {
     const auto tick = t0 + std::chrono::seconds(elapsed + 10);
     while (Clock::now() < tick && !(done && load.Queued() == 0)) std::this_thread::sleep_for(50ms);
     const double span = std::chrono::duration<double>(std::min(Clock::now(), tick) - (t0 + std::chrono::seconds(elapsed))).count();
     elapsed += 10;
     auto w = load.stats.TakeWindow();
-    const MemorySample mem = SampleMemory(pid, coordinatord->operator_url());
+    const testsupport::MemorySample mem = testsupport::SampleMemory(pid, coordinatord->operator_url());
     const int64_t rss = mem.rss_kib;
     rss_max = std::max(rss_max, rss);
     rss_series.emplace_back(elapsed, rss);
@@ -758,7 +758,7 @@ int Main(int argc, char** argv) {
   load.Stop();
   for (auto& t : workers) t.join();
   const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
-  const MemorySample mem_end = SampleMemory(pid, coordinatord->operator_url());
+  const testsupport::MemorySample mem_end = testsupport::SampleMemory(pid, coordinatord->operator_url());
   const int64_t rss_end = mem_end.rss_kib;
   if (rss_start == 0) {
     rss_start = rss_end;

@@ -1,11 +1,11 @@
-#include "tests/load/memory_sample.h"
+#include "tests/support/memory_sample.h"
 
 #include <cstdlib>
 #include <fstream>
 
 #include "tests/support/robot_client.h"
 
-namespace loadgen {
+namespace testsupport {
 namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
@@ -32,7 +32,7 @@ int64_t RssKiB(pid_t pid) {
 MemorySample SampleMemory(pid_t pid, const std::string& operator_url) {
   MemorySample s;
   s.rss_kib = RssKiB(pid);
-  const auto reply = testsupport::RobotClient::Anonymous(operator_url + "/metrics", 5000);
+  const auto reply = RobotClient::Anonymous(operator_url + "/metrics", 5000);
   if (reply.status != 200) return s;
   auto mib = [](double bytes) { return bytes < 0 ? -1 : bytes / kMiB; };
   s.heap_mib = mib(Series(reply.body, "coordinator_malloc_in_use_bytes"));
@@ -42,4 +42,4 @@ MemorySample SampleMemory(pid_t pid, const std::string& operator_url) {
   return s;
 }
 
-}  // namespace loadgen
+}  // namespace testsupport

@@ -1,6 +1,7 @@
-// coordinatord's memory during a load run: its RSS from /proc, and from its /metrics (operator
-// listener) the heap malloc has handed out, the free bytes malloc keeps in its arenas, SQLite's
-// memory and the thread count — so that a growing RSS can be told apart from a growing heap.
+// coordinatord's memory, for the load generator and the benchmarks: its RSS from /proc, and from
+// its /metrics (operator listener) the heap malloc has handed out, the free bytes malloc keeps in
+// its arenas, SQLite's memory and the thread count — so that a growing RSS can be told apart
+// from a growing heap.
 #pragma once
 
 #include <sys/types.h>
@@ -8,7 +9,7 @@
 #include <cstdint>
 #include <string>
 
-namespace loadgen {
+namespace testsupport {
 
 struct MemorySample {
   int64_t rss_kib = 0;    // VmRSS; 0 if unreadable
@@ -24,4 +25,4 @@ int64_t RssKiB(pid_t pid);
 // The RSS of `pid` and the figures of `operator_url`/metrics.
 MemorySample SampleMemory(pid_t pid, const std::string& operator_url);
 
-}  // namespace loadgen
+}  // namespace testsupport
