@@ -280,10 +280,12 @@ struct RelayClient::Impl {
   }
 
   void Close() {
+    // Outlives Abort(): a close the peer did not answer in time completes (aborted) in Abort's
+    // drain, and its handler still writes `done`.
+    bool done = false;
     if (connected) {
       // A polite close, bounded by the timeout; then the socket goes whatever the peer does.
       WithWs([&](auto& s) {
-        bool done = false;
         s.async_close(websocket::close_code::normal, [&done](beast::error_code) { done = true; });
         RunUntil(done, std::chrono::steady_clock::now() + std::min(timeout, std::chrono::milliseconds(1000)));
         return 0;
