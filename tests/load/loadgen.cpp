@@ -68,9 +68,10 @@ constexpr int64_t kChannelSat = 50'000'000;
 
 struct Options {
   double rate = 500;
-  // 3 minutes of warm-up, then the 10 measured: the book, the trades in flight, SQLite's page
-  // caches and the allocator's arenas fill for about 2–3 minutes at 500 req/s and then stay level
-  // (tests/load/README.md, "Warm-up"). The RSS bound is checked over the measured 10 minutes.
+  // 3 minutes of warm-up, then the 10 measured: the trades in flight (a thread and a connection
+  // per watched hold invoice), SQLite's page caches and the allocator's arenas fill for about
+  // 2–3 minutes at 500 req/s and then stay level (tests/load/README.md, "Warm-up"). The RSS
+  // bound is checked over the measured 10 minutes.
   int seconds = 780;
   int warmup_s = 180;
   int pairs = 0;  // 0: rate / 4
