@@ -129,6 +129,9 @@ base::Expected<nlohmann::json, BodyError> ParseBody(std::string_view content_typ
     } catch (const nlohmann::json::parse_error& e) {
       // Not e.what(): it quotes the offending input.
       return base::Err(BodyError{"JSON parse error at byte " + std::to_string(e.byte)});
+    } catch (const nlohmann::json::out_of_range&) {
+      // A number beyond a double (1e400): nlohmann throws out_of_range (406), not parse_error.
+      return base::Err(BodyError{"JSON parse error: a number out of range"});
     } catch (const TooDeep&) {
       return base::Err(BodyError{"JSON parse error: nested deeper than " + std::to_string(kMaxJsonDepth)});
     }

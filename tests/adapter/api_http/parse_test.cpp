@@ -96,6 +96,10 @@ TEST(ParseBody, Rejections) {
       {"application/json", "[1, 2]", "JSON body must be an object"},
       {"application/json", "\"just a string\"", "JSON body must be an object"},
       {"application/json", std::string(1000, '['), "JSON parse error: nested deeper than"},
+      // Found by fuzz_public_api: a number beyond a double was a 500.
+      {"application/json", "{\"amount\": 1e400}", "JSON parse error: a number out of range"},
+      {"application/json", "20207e3326", "JSON parse error: a number out of range"},
+      {"application/json", "{\"premium\": -1e999, \"token\": \"secret-token\"}", "JSON parse error: a number out of range"},
       {"text/plain", "hello", "Unsupported media type \"text/plain\" in request."},
       {"multipart/form-data; boundary=x", "--x", "Unsupported media type \"multipart/form-data\""},
   };
