@@ -1,7 +1,7 @@
 // api/nostr/relay_client.h against a relay that never answers: the client's close and reads stay
 // bounded, and nothing of a call outlives it. Found by the sanitizer build: a close the peer did
 // not answer within its time completed later, in the drain, and wrote a flag on the stack of a
-// frame already gone (ASan: stack-use-after-scope in federationd's watchdog). Run it under
+// frame already gone (ASan: stack-buffer-overflow in federationd's watchdog). Run it under
 // `ops/test --sanitize` to see that part; in the plain build it checks the bounds and the
 // reconnection.
 #include "api/nostr/relay_client.h"
