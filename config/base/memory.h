@@ -1,8 +1,8 @@
 // The memory of a long-running daemon under glibc's malloc.
 //
 // glibc gives each thread that allocates an arena of its own, up to 8 × the core count; a
-// daemon with a few hundred threads (HTTP workers, WebSocket sessions, libcurl, SQLite) ends up
-// with that many arenas, and the pages freed inside each stay with the process: its RSS climbs
+// daemon with a few hundred threads (coordinatord: one per LND invoice or payment stream it
+// follows, besides its HTTP and engine threads) ends up with that many arenas, and the pages freed inside each stay with the process: its RSS climbs
 // for minutes under steady traffic although the heap in use is flat. Two remedies, both glibc's
 // own (mallopt(3) M_ARENA_MAX, malloc_trim(3)):
 //   - LimitMallocArenas: at most one arena per core (threads share them; the lock is rarely

@@ -10,15 +10,15 @@ namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
 
-// The value of the unlabelled series `name` in a Prometheus text scrape; -1 if absent.
-double Series(const std::string& text, const std::string& name) {
-  const std::string key = "\n" + name + " ";
+}  // namespace
+
+std::optional<double> ScrapedValue(const std::string& text, const std::string& name_and_labels) {
+  const std::string key = "\n" + name_and_labels + " ";
   const size_t at = ("\n" + text).find(key);
-  if (at == std::string::npos) return -1;
+  if (at == std::string::npos) return std::nullopt;
+  // "\n" + text shifted every position by one.
   return std::strtod(text.c_str() + at + key.size() - 1, nullptr);
 }
-
-}  // namespace
 
 int64_t RssKiB(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -34,11 +34,14 @@ MemorySample SampleMemory(pid_t pid, const std::string& operator_url) {
   s.rss_kib = RssKiB(pid);
   const auto reply = RobotClient::Anonymous(operator_url + "/metrics", 5000);
   if (reply.status != 200) return s;
-  auto mib = [](double bytes) { return bytes < 0 ? -1 : bytes / kMiB; };
-  s.heap_mib = mib(Series(reply.body, "coordinator_malloc_in_use_bytes"));
-  s.free_mib = mib(Series(reply.body, "coordinator_malloc_free_bytes"));
-  s.sqlite_mib = mib(Series(reply.body, "coordinator_sqlite_memory_bytes"));
-  s.threads = static_cast<int>(Series(reply.body, "process_threads"));
+  auto mib = [&](const char* name) {
+    const auto bytes = ScrapedValue(reply.body, name);
+    return bytes ? *bytes / kMiB : -1;
+  };
+  s.heap_mib = mib("coordinator_malloc_in_use_bytes");
+  s.free_mib = mib("coordinator_malloc_free_bytes");
+  s.sqlite_mib = mib("coordinator_sqlite_memory_bytes");
+  s.threads = static_cast<int>(ScrapedValue(reply.body, "process_threads").value_or(-1));
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace testsupport {
@@ -18,6 +19,10 @@ struct MemorySample {
   double sqlite_mib = -1; // coordinator_sqlite_memory_bytes
   int threads = -1;       // process_threads
 };
+
+// The value of the series `name_and_labels` (e.g. `up{job="x"}`, exactly as printed) in a
+// Prometheus text scrape; nullopt if absent.
+std::optional<double> ScrapedValue(const std::string& text, const std::string& name_and_labels);
 
 // VmRSS of `pid` in KiB (0 if unreadable).
 int64_t RssKiB(pid_t pid);

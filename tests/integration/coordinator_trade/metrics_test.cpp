@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "tests/integration/coordinator_trade/trade_fixture.h"
+#include "tests/support/memory_sample.h"
 
 namespace coordinator_trade_test {
 namespace {
@@ -58,22 +59,6 @@ std::optional<double> QueryValue(const std::string& prometheus_url, const std::s
   return std::stod(result[0]["value"][1].get<std::string>());
 }
 
-// The value of an unlabelled series in a text scrape; -1 if absent.
-double SeriesValue(const std::string& text, const std::string& name) {
-  const size_t at = ("\n" + text).find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + name.size() + 1));
-}
-
-// VmRSS of a process, in bytes (/proc/<pid>/status); -1 if unreadable.
-int64_t ProcRssBytes(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
-  }
-  return -1;
-}
-
 class CoordinatorMetrics : public CoordinatorTrade {};
 
 TEST_F(CoordinatorMetrics, OperatorListenerServesPromtoolValidMetricsWithoutSecrets) {
@@ -107,11 +92,11 @@ TEST_F(CoordinatorMetrics, OperatorListenerServesPromtoolValidMetricsWithoutSecr
   }
   // coordinatord's RSS as /metrics says is the RSS of coordinatord (its /proc), within the
   // few pages that change between the two reads.
-  const double rss = SeriesValue(text, "process_resident_memory_bytes");
-  const double proc_rss = static_cast<double>(ProcRssBytes(m_coordinatord->pid()));
+  const double rss = testsupport::ScrapedValue(text, "process_resident_memory_bytes").value_or(-1);
+  const double proc_rss = 1024.0 * static_cast<double>(testsupport::RssKiB(m_coordinatord->pid()));
   EXPECT_GT(rss, 1e6);
   EXPECT_NEAR(rss, proc_rss, proc_rss * 0.2);
-  EXPECT_GT(SeriesValue(text, "coordinator_sqlite_memory_bytes"), 0.0);
+  EXPECT_GT(testsupport::ScrapedValue(text, "coordinator_sqlite_memory_bytes").value_or(-1), 0.0);
   // Requests by route pattern: the make, the order view (its query is not part of the route).
   EXPECT_NE(text.find("route=\"/api/make/\""), std::string::npos);
   EXPECT_NE(text.find("route=\"/api/order/\""), std::string::npos);

@@ -10,18 +10,12 @@
 #include <string>
 
 #include "tests/integration/federation/federation_fixture.h"
+#include "tests/support/memory_sample.h"
 
 namespace federation_test {
 namespace {
 
-// The value of the series `name{labels}` in a Prometheus text scrape; nullopt if absent.
-std::optional<double> Series(const std::string& text, const std::string& name_and_labels) {
-  const std::string prefix = "\n" + name_and_labels + " ";
-  const size_t at = ("\n" + text).find(prefix);
-  if (at == std::string::npos) return std::nullopt;
-  const size_t start = at + prefix.size() - 1;  // "\n" + text shifted everything by one
-  return std::stod(text.substr(start, text.find('\n', start) - start));
-}
+using testsupport::ScrapedValue;
 
 std::string Scrape(const std::string& url) {
   auto reply = RobotClient::Anonymous(url, 5000);
@@ -35,35 +29,35 @@ TEST_F(FederationCluster, MetricsShowEachCoordinatorsFetchStatusAgeAndLatency) {
   ASSERT_TRUE(testsupport::WaitUntil(
       [&] {
         text = Scrape(m_metrics_url);
-        return Series(text, "federationd_coordinators{status=\"offline\"}") == 0.0;
+        return ScrapedValue(text, "federationd_coordinators{status=\"offline\"}") == 0.0;
       },
       kWait, 100ms))
       << text;
   for (const auto& alias : kAliases) {
     const std::string c = "{coordinator=\"" + alias + "\"}";
-    EXPECT_EQ(Series(text, "federationd_coordinator_up" + c), 1.0) << alias << "\n" << text;
-    EXPECT_EQ(Series(text, "federationd_coordinator_status{coordinator=\"" + alias + "\",status=\"offline\"}"), 0.0)
+    EXPECT_EQ(ScrapedValue(text, "federationd_coordinator_up" + c), 1.0) << alias << "\n" << text;
+    EXPECT_EQ(ScrapedValue(text, "federationd_coordinator_status{coordinator=\"" + alias + "\",status=\"offline\"}"), 0.0)
         << text;
-    auto age = Series(text, "federationd_coordinator_last_success_age_seconds" + c);
+    auto age = ScrapedValue(text, "federationd_coordinator_last_success_age_seconds" + c);
     ASSERT_TRUE(age.has_value()) << alias << "\n" << text;
     EXPECT_GE(*age, 0.0);
-    auto latency = Series(text, "federationd_coordinator_fetch_duration_seconds" + c);
+    auto latency = ScrapedValue(text, "federationd_coordinator_fetch_duration_seconds" + c);
     ASSERT_TRUE(latency.has_value()) << alias << "\n" << text;
     EXPECT_GT(*latency, 0.0);
-    EXPECT_GE(Series(text, "federationd_coordinator_rounds_total{coordinator=\"" + alias + "\",result=\"ok\"}").value_or(0),
+    EXPECT_GE(ScrapedValue(text, "federationd_coordinator_rounds_total{coordinator=\"" + alias + "\",result=\"ok\"}").value_or(0),
               1.0);
-    EXPECT_GT(Series(text, "federationd_coordinator_last_success_timestamp_seconds" + c).value_or(0), 1.7e9);
+    EXPECT_GT(ScrapedValue(text, "federationd_coordinator_last_success_timestamp_seconds" + c).value_or(0), 1.7e9);
   }
   // Two orders on beta, one each on alpha and gamma (the fixture's book).
-  EXPECT_EQ(Series(text, "federationd_coordinator_orders{coordinator=\"beta\"}"), 2.0) << text;
+  EXPECT_EQ(ScrapedValue(text, "federationd_coordinator_orders{coordinator=\"beta\"}"), 2.0) << text;
   // The joint book's requests are counted by route pattern (never by query).
   EXPECT_NE(text.find("federationd_http_requests_total{method=\"GET\",route=\"/api/book/\",status=\"200\"}"),
             std::string::npos)
       << text;
   // federationd's own figures.
-  EXPECT_GT(Series(text, "process_resident_memory_bytes").value_or(0), 1e6) << text;
-  EXPECT_GE(Series(text, "process_threads").value_or(0), 2.0) << text;
-  EXPECT_TRUE(Series(text, "federationd_malloc_in_use_bytes").has_value()) << text;
+  EXPECT_GT(ScrapedValue(text, "process_resident_memory_bytes").value_or(0), 1e6) << text;
+  EXPECT_GE(ScrapedValue(text, "process_threads").value_or(0), 2.0) << text;
+  EXPECT_TRUE(ScrapedValue(text, "federationd_malloc_in_use_bytes").has_value()) << text;
   EXPECT_EQ(text.find("127.0.0.1"), std::string::npos) << "a coordinator's URL became a label";
   EXPECT_EQ(RobotClient::Anonymous(m_url + "/metrics").status, 404) << "/metrics on the joint book's listener";
 
@@ -72,16 +66,16 @@ TEST_F(FederationCluster, MetricsShowEachCoordinatorsFetchStatusAgeAndLatency) {
   ASSERT_TRUE(testsupport::WaitUntil(
       [&] {
         text = Scrape(m_metrics_url);
-        return Series(text, "federationd_coordinator_up{coordinator=\"beta\"}") == 0.0 &&
-               Series(text, "federationd_coordinator_last_success_age_seconds{coordinator=\"beta\"}").value_or(0) >= 1.0;
+        return ScrapedValue(text, "federationd_coordinator_up{coordinator=\"beta\"}") == 0.0 &&
+               ScrapedValue(text, "federationd_coordinator_last_success_age_seconds{coordinator=\"beta\"}").value_or(0) >= 1.0;
       },
       kWait, 100ms))
       << text;
-  EXPECT_EQ(Series(text, "federationd_coordinator_status{coordinator=\"beta\",status=\"offline\"}"), 1.0) << text;
-  EXPECT_GE(Series(text, "federationd_coordinator_rounds_total{coordinator=\"beta\",result=\"failed\"}").value_or(0),
+  EXPECT_EQ(ScrapedValue(text, "federationd_coordinator_status{coordinator=\"beta\",status=\"offline\"}"), 1.0) << text;
+  EXPECT_GE(ScrapedValue(text, "federationd_coordinator_rounds_total{coordinator=\"beta\",result=\"failed\"}").value_or(0),
             1.0);
-  EXPECT_EQ(Series(text, "federationd_coordinator_up{coordinator=\"alpha\"}"), 1.0) << text;
-  EXPECT_EQ(Series(text, "federationd_coordinators{status=\"offline\"}"), 1.0) << text;
+  EXPECT_EQ(ScrapedValue(text, "federationd_coordinator_up{coordinator=\"alpha\"}"), 1.0) << text;
+  EXPECT_EQ(ScrapedValue(text, "federationd_coordinators{status=\"offline\"}"), 1.0) << text;
 
   if (::access("/usr/bin/promtool", X_OK) != 0) GTEST_SKIP() << "promtool is not installed (Debian package prometheus)";
   const std::string file = m_dir + "/metrics.txt";

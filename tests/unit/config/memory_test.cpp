@@ -16,19 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "tests/unit/config/glibc_malloc.h"
+
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kGlibcMalloc = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kGlibcMalloc = false;
-#else
-constexpr bool kGlibcMalloc = true;
-#endif
-#else
-constexpr bool kGlibcMalloc = true;
-#endif
+using testconfig::kGlibcMalloc;
 
 // Resident pages of this process (/proc/self/statm, second field), in KiB.
 long ResidentKib() {

@@ -13,19 +13,11 @@
 #include <mutex>
 #include <thread>
 
+#include "tests/unit/config/glibc_malloc.h"
+
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kGlibcMalloc = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kGlibcMalloc = false;
-#else
-constexpr bool kGlibcMalloc = true;
-#endif
-#else
-constexpr bool kGlibcMalloc = true;
-#endif
+using testconfig::kGlibcMalloc;
 
 constexpr int64_t kMiB = 1024 * 1024;
 
